@@ -1,0 +1,175 @@
+"""Settings: one object built from the environment and an optional TOML file.
+
+Pure apart from reading the named config and ``*_FILE`` secret files; nothing
+is read at import time. ``Settings.from_env(os.environ)`` is the only entry.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from monitor.errors import ConfigError
+
+PREFIX = "NEWSWATCH_"
+SECRET_KEYS = frozenset({"database_url", "smtp_url"})
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration. Every field maps to ``NEWSWATCH_<FIELD>``."""
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    smtp_url: str = ""
+    smtp_from: str = "newswatch@localhost"
+    allow_private_networks: bool = False
+    poll_interval: int = 900
+    tick_seconds: int = 30
+    fetch_timeout: float = 30.0
+    max_feed_bytes: int = 10 * 1024 * 1024
+    fetch_concurrency: int = 16
+    user_agent: str = "newswatch/0.1 (+self-hosted news monitor)"
+    webhook_timeout: float = 15.0
+    delivery_attempts: int = 8
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'newswatch.db'}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
+        """Build settings: defaults < TOML file < environment (``*_FILE`` for secrets)."""
+        values: dict[str, Any] = {}
+        path = config_file or _config_path(environ)
+        if path is not None:
+            values.update(_read_toml(path))
+        for f in fields(cls):
+            key = PREFIX + f.name.upper()
+            if key in environ:
+                values[f.name] = environ[key]
+            elif key + "_FILE" in environ:
+                values[f.name] = _read_secret_file(key + "_FILE", environ[key + "_FILE"])
+        return cls(**{name: _coerce(name, raw) for name, raw in values.items()})
+
+    def redacted(self) -> dict[str, str]:
+        """The settings as strings, secrets hidden, for ``config show``."""
+        shown: dict[str, str] = {}
+        for name, value in asdict(self).items():
+            text = str(value)
+            if name in SECRET_KEYS:
+                text = redact_url(text)
+            shown[name] = text
+        shown["database_url"] = redact_url(self.effective_database_url)
+        shown["smtp_url"] = redact_url(self.smtp_url) or "(unset: digests go to the outbox folder)"
+        return shown
+
+
+def redact_url(url: str) -> str:
+    """Replace the password (or a lone user token) in a URL by ``<redacted>``."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = parts.username or ""
+    netloc = f"{user}:<redacted>@{host}" if parts.password is not None else f"<redacted>@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _config_path(environ: Mapping[str, str]) -> Path | None:
+    named = environ.get(PREFIX + "CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(
+                f"NEWSWATCH_CONFIG names {path}, which does not exist",
+                hint="create the file or unset NEWSWATCH_CONFIG",
+            )
+        return path
+    default = Path("newswatch.toml")
+    return default if default.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML ({exc})", hint="fix the syntax at the position shown"
+        ) from exc
+    known = {f.name for f in fields(Settings)}
+    table = data.get("newswatch", data)
+    for key in table:
+        if key not in known:
+            import difflib
+
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+            raise ConfigError(f"{path}: unknown setting '{key}'", hint=hint)
+    return dict(table)
+
+
+def _read_secret_file(key: str, file_name: str) -> str:
+    try:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{key} names {file_name}, which cannot be read ({exc.strerror})",
+            hint="point it at a readable file holding the secret",
+        ) from exc
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    key = PREFIX + name.upper()
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"{key}={raw!r} is not a yes/no value", hint="use true or false")
+    if kind in ("int", "float"):
+        try:
+            number = int(raw) if kind == "int" else float(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key}={raw!r} is not a number", hint="give a plain number") from exc
+        if number <= 0:
+            raise ConfigError(f"{key}={raw!r} must be positive", hint="give a number above 0")
+        return number
+    if kind == "Path":
+        return Path(str(raw)).expanduser()
+    text = str(raw)
+    if name == "smtp_url" and text:
+        _check_smtp_url(text)
+    if name == "database_url" and text and not text.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"{key}={redact_url(text)!r} is not a supported database",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db",
+        )
+    return text
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(
+            f"NEWSWATCH_SMTP_URL={redact_url(url)!r} is not an SMTP URL",
+            hint="use smtp://[user:pass@]host[:port][?starttls=true] or smtps://host[:port]",
+        )
