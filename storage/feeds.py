@@ -1,0 +1,139 @@
+"""Feed rows: adding, listing, claiming due feeds with a lease, recording errors.
+
+Does I/O (the database). The database decides which feeds are due
+(``next_check_at``); a lease (``claimed_by``, ``claimed_until``) keeps two
+processes from polling one feed at once and expires if a process dies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from storage.database import transaction
+from storage.records import FeedRecord
+from storage.tables import Feed
+
+
+def to_record(row: Feed) -> FeedRecord:
+    assert row.id is not None
+    return FeedRecord(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        state=row.state,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        error_count=row.error_count,
+        last_error=row.last_error,
+        item_count=row.item_count,
+        next_check_at=row.next_check_at,
+        last_checked_at=row.last_checked_at,
+        last_success_at=row.last_success_at,
+    )
+
+
+def add_feed(engine: Engine, url: str, now: datetime, title: str = "") -> tuple[FeedRecord, bool]:
+    """Add a feed (due at once); returns the record and whether it was new."""
+    with transaction(engine) as session:
+        existing = session.exec(select(Feed).where(Feed.url == url)).first()
+        if existing is not None:
+            return to_record(existing), False
+        row = Feed(url=url, title=title, created_at=now, next_check_at=now)
+        session.add(row)
+        session.flush()
+        return to_record(row), True
+
+
+def list_feeds(engine: Engine) -> list[FeedRecord]:
+    with transaction(engine) as session:
+        return [to_record(r) for r in session.exec(select(Feed).order_by(col(Feed.id)))]
+
+
+def count_feeds(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Feed)).one())
+
+
+def find_feed(engine: Engine, url_or_id: str) -> FeedRecord | None:
+    with transaction(engine) as session:
+        query = select(Feed).where(Feed.url == url_or_id)
+        if url_or_id.isdigit():
+            query = select(Feed).where(or_(Feed.url == url_or_id, col(Feed.id) == int(url_or_id)))
+        row = session.exec(query).first()
+        return to_record(row) if row else None
+
+
+def remove_feed(engine: Engine, feed_id: int) -> None:
+    with transaction(engine) as session:
+        row = session.get(Feed, feed_id)
+        if row is not None:
+            session.delete(row)
+
+
+def claim_due_feeds(
+    engine: Engine, now: datetime, worker: str, lease: timedelta, limit: int = 10_000
+) -> list[FeedRecord]:
+    """Claim feeds whose check is due and whose lease is free or expired.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several processes claim
+    disjoint sets; SQLite's ``BEGIN IMMEDIATE`` serializes the claim.
+    """
+    with transaction(engine) as session:
+        query = (
+            select(Feed)
+            .where(or_(col(Feed.next_check_at).is_(None), col(Feed.next_check_at) <= now))
+            .where(or_(col(Feed.claimed_until).is_(None), col(Feed.claimed_until) < now))
+            .order_by(col(Feed.next_check_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list(session.exec(query))
+        for row in rows:
+            row.claimed_by = worker
+            row.claimed_until = now + lease
+            session.add(row)
+        return [to_record(r) for r in rows]
+
+
+def release_feeds(engine: Engine, feed_ids: list[int]) -> None:
+    """Give back leases of feeds that were claimed but not polled (shutdown)."""
+    if not feed_ids:
+        return
+    with transaction(engine) as session:
+        for row in session.exec(select(Feed).where(col(Feed.id).in_(feed_ids))):
+            row.claimed_by = None
+            row.claimed_until = None
+            session.add(row)
+
+
+def record_feed_error(
+    engine: Engine, feed_id: int, reason: str, now: datetime, next_check_at: datetime
+) -> None:
+    """Store a failed poll: the error count grows, the reason is kept, the lease is freed."""
+    with transaction(engine) as session:
+        row = session.get(Feed, feed_id)
+        if row is None:
+            return
+        row.error_count += 1
+        row.last_error = reason[:500]
+        row.state = feed_state(row.error_count)
+        row.last_checked_at = now
+        row.next_check_at = next_check_at
+        row.claimed_by = None
+        row.claimed_until = None
+        session.add(row)
+
+
+def feed_state(error_count: int) -> str:
+    """Health from consecutive errors: healthy, degraded (1–2), failing (3–9), dead (10+)."""
+    if error_count == 0:
+        return "healthy"
+    if error_count < 3:
+        return "degraded"
+    if error_count < 10:
+        return "failing"
+    return "dead"
