@@ -1,0 +1,194 @@
+"""Text normalization for deduplication: clean feed text, drop boilerplate, fingerprint, shingle.
+
+Pure functions, no I/O. The fingerprint is stored in the database, so its recipe is stable.
+
+Normalization (``words``): HTML entities unescaped (twice, feeds double-escape), tags removed,
+Unicode NFKD with combining marks dropped (``López`` = ``Lopez``), case-folded, every run of
+characters that are not letters or digits becomes one separator. Boilerplate tails that feeds
+append to summaries ("Continue reading…", "The post X appeared first on Y.", "Read more",
+"[…]") are cut before any of this, so they change neither the fingerprint nor similarity.
+
+Verification — a false merge is worse than a miss, so every condition must hold:
+
+=================================  =========  =================================================
+condition                          threshold  why
+=================================  =========  =================================================
+content words in each summary      >= 8       short texts, headline-only and boilerplate
+                                              summaries never merge ("Live updates")
+summary word-bigram overlap coeff  >= 0.55    light rewrites keep >= 0.57 (eval), different
+                                              stories stay <= 0.26
+summary word-bigram Jaccard        >= 0.30    guards the overlap coefficient against a short
+                                              summary contained in a long one
+summary token_sort_ratio (0-100)   >= 75      independent second opinion (rapidfuzz): copies
+                                              >= 84, different stories <= 63
+titles share content               Jaccard    an identical blurb under unrelated headlines is
+                                   >= 0.2 or  a newsletter or teaser, not a copy
+                                   ratio>=60
+numbers, months, weekdays          one set    daily series ("rate today – 01 November") and
+                                   holds the  numbered updates stay apart; a trimmed copy
+                                   other      may drop a number, never change one
+publication times                  <= window  recurring columns a week apart stay apart
+=================================  =========  =================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+__all__ = [
+    "clean_text",
+    "strip_boilerplate",
+    "words",
+    "fingerprint_of",
+    "shingles",
+    "number_tokens",
+    "content_words",
+    "STOPWORDS",
+    "ItemText",
+    "similar",
+]
+
+MIN_CONTENT_WORDS = 8
+MIN_OVERLAP = 0.55
+MIN_JACCARD = 0.30
+MIN_RATIO = 75.0
+MIN_TITLE_JACCARD = 0.2
+MIN_TITLE_RATIO = 60.0
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+|_+")
+_BOILERPLATE = [
+    re.compile(p, re.IGNORECASE | re.DOTALL)
+    for p in (
+        r"\bthe post\b.{0,400}?\bappeared first on\b.*$",
+        r"\b(continue|keep) reading\b.*$",
+        r"\bread (the )?(full|more|on|whole)\b.{0,120}$",
+        r"\bread more\b.*$",
+        r"\bclick here\b.{0,120}$",
+        r"\b(lire|leer|leia|weiterlesen|mehr lesen|lesen sie)\b.{0,40}$",
+        r"\[(\u2026|\.\.\.|&hellip;|&#8230;)\]\s*$",
+        r"(\u2026|\.\.\.)\s*$",
+        r"\bcomments?\s*$",
+        r"\bsee more\b.{0,40}$",
+    )
+]
+
+STOPWORDS: frozenset[str] = frozenset(
+    """a an and are as at be been but by for from had has have he her his i if in into is it its
+    of on or our she so than that the their them they this to was we were what when which who
+    will with would you your after over said says say new not no up out about more also just
+    el la los las de del y en un una unos unas que por para con se su sus al lo es son como
+    le les des du et est pour dans au aux ce qui une sur pas par o os da do dos das em um uma
+    der die das und den dem ein eine ist im mit von zu auf""".split()
+)
+"""Words that carry no identity; they are kept for similarity but not as content words."""
+
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun today yesterday tomorrow tonight
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre
+    diciembre lunes martes miercoles jueves viernes sabado domingo hoy janvier fevrier mars avril
+    mai juin juillet aout septembre octobre novembre decembre lundi mardi mercredi jeudi
+    vendredi samedi dimanche januar februar marz juni juli oktober dezember montag dienstag
+    mittwoch donnerstag freitag samstag sonntag heute""".split()
+)
+
+
+def clean_text(text: str | None) -> str:
+    """Feed text as plain text: entities unescaped, tags removed, whitespace collapsed."""
+    if not text:
+        return ""
+    out = html.unescape(html.unescape(text))
+    out = _TAG.sub(" ", out)
+    return _SPACE.sub(" ", out).strip()
+
+
+def strip_boilerplate(text: str) -> str:
+    """Plain ``text`` without the tails feeds append to every summary."""
+    out = text
+    for pattern in _BOILERPLATE:
+        out = pattern.sub("", out).strip()
+    return out
+
+
+def words(text: str | None) -> list[str]:
+    """The normalized word tokens of feed ``text`` (HTML, accents, case and punctuation gone)."""
+    plain = strip_boilerplate(clean_text(text))
+    if not plain:
+        return []
+    decomposed = unicodedata.normalize("NFKD", plain)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return [w for w in _NON_WORD.split(bare) if w]
+
+
+def fingerprint_of(title: str | None, summary: str | None) -> str:
+    """Stable hex digest of normalized title and summary (32 hex characters, blake2b-128)."""
+    key = " ".join(words(title)) + "\x1f" + " ".join(words(summary))
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def content_words(tokens: Sequence[str]) -> list[str]:
+    """Tokens that can carry identity: not stopwords, not one-letter."""
+    return [t for t in tokens if len(t) > 1 and t not in STOPWORDS]
+
+
+def number_tokens(tokens: Sequence[str]) -> frozenset[str]:
+    """Numbers, months, weekdays and relative days: the parts a daily series changes."""
+    return frozenset(t for t in tokens if any(c.isdigit() for c in t) or t in _MONTHS)
+
+
+def shingles(tokens: Sequence[str], size: int = 3) -> set[str]:
+    """Word ``size``-grams of ``tokens`` (the whole text when it is shorter)."""
+    if len(tokens) <= size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+class ItemText:
+    """The normalized text of one item and what the verification rule needs of it."""
+
+    __slots__ = ("title", "summary", "bigrams", "numbers", "title_words", "informative", "joined")
+
+    def __init__(self, title: str, summary: str) -> None:
+        title_tokens = words(title)
+        summary_tokens = words(summary)
+        self.title = " ".join(title_tokens)
+        self.summary = " ".join(summary_tokens)
+        self.bigrams = frozenset(shingles(summary_tokens, 2))
+        self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens)
+        self.title_words = frozenset(content_words(title_tokens))
+        self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
+        self.joined = title_tokens + summary_tokens
+
+
+def similar(a: ItemText, b: ItemText) -> bool:
+    """The conservative near-duplicate rule of the module docstring."""
+    if not (a.informative and b.informative):
+        return False
+    if a.numbers != b.numbers and not _numbers_compatible(a, b):
+        return False
+    common = len(a.bigrams & b.bigrams)
+    smaller = min(len(a.bigrams), len(b.bigrams))
+    if smaller == 0 or common / smaller < MIN_OVERLAP:
+        return False
+    if common / len(a.bigrams | b.bigrams) < MIN_JACCARD:
+        return False
+    if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
+        return False
+    union = a.title_words | b.title_words
+    if union and len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
+        return True
+    return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
+
+
+def _numbers_compatible(a: ItemText, b: ItemText) -> bool:
+    """Numbers may be dropped by a trimmed copy, never changed: one set holds the other."""
+    return a.numbers <= b.numbers or b.numbers <= a.numbers
