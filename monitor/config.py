@@ -118,7 +118,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             import difflib
 
             close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"known keys: {', '.join(sorted(known))}"
+            )
             raise ConfigError(f"{path}: unknown setting '{key}'", hint=hint)
     return dict(table)
 

@@ -1,0 +1,5 @@
+"""``python -m monitor`` runs the newswatch command."""
+
+from monitor.cli import main
+
+main()

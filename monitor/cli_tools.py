@@ -1,0 +1,154 @@
+"""``newswatch match``, ``newswatch dedup`` and ``newswatch stories …``: batch tools.
+
+Does I/O (files, stdout, database). ``match`` and ``dedup`` run exactly the
+daemon's matcher and deduplicator over JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from monitor.console import err, out, table, when
+from monitor.context import state
+from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
+from storage.stories import get_story, search_stories
+from watchlists.builtin import builtin_watchlists
+from watchlists.loader import parse_watchlist
+from watchlists.matcher import Matcher, compile_watchlists
+from watchlists.model import Watchlist
+
+stories_app = typer.Typer(help="Look at stored stories.", no_args_is_help=True)
+
+
+@contextmanager
+def _lines(path: Path) -> Iterator[TextIO]:
+    if str(path) == "-":
+        yield sys.stdin
+        return
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        yield handle
+
+
+def _database_exists() -> bool:
+    settings = state.settings()
+    url = settings.effective_database_url
+    if not url.startswith("sqlite"):
+        return True
+    return Path(url.split("///", 1)[-1]).is_file()
+
+
+def match_watchlists(names: list[str]) -> list[Watchlist]:
+    """The stored, enabled watchlists if this data directory has a database; else the built-ins."""
+    if _database_exists():
+        from storage.watchlist_store import list_watchlists
+
+        chosen = [
+            parse_watchlist(r.text, r.name)
+            for r in list_watchlists(state.engine())
+            if r.enabled or r.name in names
+        ]
+    else:
+        chosen = builtin_watchlists()
+    if names:
+        known = {w.name for w in chosen}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise UnknownWatchlistError(
+                f"no watchlist {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
+            )
+        chosen = [w for w in chosen if w.name in names]
+    return chosen
+
+
+def match(
+    file: Annotated[Path, typer.Argument(help="Stories as JSON Lines ('-' for stdin).")],
+    watchlist: Annotated[
+        list[str] | None, typer.Option("--watchlist", "-w", help="Only these watchlists.")
+    ] = None,
+) -> None:
+    """Match stories (id, title, summary[, language]) and print one JSON line per story."""
+    matcher = compile_watchlists(match_watchlists(watchlist or []))
+    bad = _run_match(matcher, file, sys.stdout)
+    if bad:
+        raise typer.Exit(1)
+
+
+def _run_match(matcher: Matcher, file: Path, sink: TextIO) -> int:
+    bad = 0
+    buffer: list[str] = []
+    with _lines(file) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                story = json.loads(line)
+                if not isinstance(story, dict):
+                    raise ValueError("not a JSON object")
+                found = matcher.match(
+                    str(story.get("title") or ""),
+                    str(story.get("summary") or ""),
+                    story.get("language"),
+                )
+            except ValueError as exc:
+                bad += 1
+                err.print(f"{file}:{number}: skipped, {exc}", markup=False)
+                continue
+            result = {"id": story.get("id"), "matches": [m.to_dict() for m in found]}
+            buffer.append(json.dumps(result, ensure_ascii=False))
+            if len(buffer) >= 512:
+                sink.write("\n".join(buffer) + "\n")
+                buffer.clear()
+    if buffer:
+        sink.write("\n".join(buffer) + "\n")
+    return bad
+
+
+def dedup(
+    file: Annotated[Path, typer.Argument(help="Stories as JSON Lines ('-' for stdin).")],
+) -> None:
+    """Cluster stories in order; print {"id", "cluster"} per story (the daemon's logic)."""
+    from monitor.dedup import dedup_jsonl
+
+    with _lines(file) as lines:
+        for result in dedup_jsonl(lines):
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+@stories_app.command("search")
+def search(query: str) -> None:
+    """Find stored stories whose title or summary contains QUERY."""
+    rows = [
+        [s.id, when(s.first_seen_at), s.source, s.title]
+        for s in search_stories(state.engine(), query)
+    ]
+    table(f"stories matching '{query}'", ["id", "first seen", "source", "title"], rows)
+
+
+@stories_app.command("show")
+def show(story_id: int) -> None:
+    """Show one stored story."""
+    story = get_story(state.engine(), story_id)
+    if story is None:
+        raise NotFoundError(f"no story {story_id}", hint="find ids with `newswatch stories search`")
+    rows = [
+        ["title", story.title],
+        ["url", story.url],
+        ["source", story.source],
+        ["published", when(story.published_at)],
+        ["first seen", when(story.first_seen_at)],
+        ["cluster", story.cluster_key],
+        ["summary", story.summary],
+    ]
+    table(f"story {story.id}", ["", ""], rows)
+    out.print()
