@@ -10,38 +10,29 @@ Identity comes in layers, tried in order; the first that holds decides:
 2. **Canonical URL** (``canonical.url_key``: scheme and ``www.`` ignored, tracking parameters,
    AMP and mobile variants folded). A site's front page never identifies a story.
 3. **Fingerprint** of normalized title and summary, when the text is informative (see
-   ``fingerprint.MIN_CONTENT_WORDS``): from the same feed it is the same story, from another
+   ``similarity.MIN_CONTENT_WORDS``): from the same feed it is the same story, from another
    feed it is a syndicated copy (a new story in the same cluster).
-4. **Near-duplicate** within ``window`` of publication time: a candidate set from an inverted
-   index of sampled shingles (below), each candidate verified by the conservative rule below.
+4. **Near-duplicate** within ``window`` of publication time (``monitor.similarity``): a few
+   candidates from an inverted index of bottom-k MinHash samples, so the work per item does
+   not grow with the store, each verified by a conservative rule (thresholds tabled there).
 
 Identity in layers 1–2 gives ``same`` when the fingerprint is unchanged, else ``update``;
 layers 3–4 give ``cluster`` (or ``same`` for an identical text from the same feed); nothing
 gives ``new``.
-
-Candidates: every story's text (title + summary) is cut into word 3-grams, each hashed with
-CRC-32; the ``SKETCH_SIZE`` smallest hashes (a bottom-k MinHash sample) are indexed. A new
-item looks up *all* of its 3-grams, so a stored story is found when about
-``SKETCH_SIZE × containment`` of its sample reappears; ``MIN_SKETCH_HITS`` hits make a
-candidate. Posting lists longer than ``POSTING_CAP`` (boilerplate) are ignored. Work per item
-is bounded by the item's length and the cap, not by the size of the store.
-
-The verification rule and its thresholds are in ``monitor.fingerprint`` (``similar``).
 """
 
 from __future__ import annotations
 
-import heapq
 import json
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from monitor.canonical import url_key
-from monitor.fingerprint import ItemText, fingerprint_of, shingles, similar
+from monitor.fingerprint import fingerprint_of
+from monitor.similarity import ItemText, SketchIndex, similar, sketch_hashes, unrelated
 from watchlists.errors import NewswatchError
 
 __all__ = [
@@ -53,12 +44,11 @@ __all__ = [
     "fingerprint_of",
 ]
 
-SKETCH_SIZE = 16
-MIN_SKETCH_HITS = 2
-POSTING_CAP = 64
-MAX_CANDIDATES = 8
+MAX_VERSIONS = 4
+MAX_ALIASES = 4
 
 Kind = Literal["new", "cluster", "same", "update"]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +85,20 @@ class DedupInputError(NewswatchError, ValueError):
 class _Entry:
     """One stored story in the index (mutable: an update replaces its text)."""
 
-    __slots__ = ("story", "cluster", "feed", "guid", "ukey", "fp", "text", "when", "seen", "sketch")
+    __slots__ = (
+        "story",
+        "cluster",
+        "feed",
+        "ukey",
+        "fp",
+        "text",
+        "when",
+        "seen",
+        "sketch",
+        "versions",
+        "guids",
+        "ukeys",
+    )
 
     def __init__(
         self,
@@ -112,13 +115,15 @@ class _Entry:
         self.story = story
         self.cluster = cluster
         self.feed = feed
-        self.guid = guid
         self.ukey = ukey
         self.fp = fp
         self.text = text
         self.when = when
         self.seen = seen
         self.sketch: tuple[int, ...] = ()
+        self.versions: tuple[str, ...] = (fp,)
+        self.guids: list[tuple[str, str]] = [(feed, guid)] if guid else []
+        self.ukeys: list[str] = []
 
 
 class Deduplicator:
@@ -136,7 +141,7 @@ class Deduplicator:
         self._by_guid: dict[tuple[str, str], list[_Entry]] = {}
         self._by_url: dict[str, _Entry] = {}
         self._by_fp: dict[str, list[_Entry]] = {}
-        self._postings: dict[int, list[_Entry]] = {}
+        self._sketches: SketchIndex[_Entry] = SketchIndex()
         self._recent: deque[_Entry] = deque()
         self._kept: deque[_Entry] = deque()
 
@@ -162,11 +167,12 @@ class Deduplicator:
                 if self._guid_agrees(entry, ukey, fp, text):
                     return self._identity(entry, item, ukey, fp, text)
         if ukey is not None and (entry := self._by_url.get(ukey)) is not None:
-            return self._identity(entry, item, ukey, fp, text)
+            if entry.text is None or not unrelated(entry.text, text):
+                return self._identity(entry, item, ukey, fp, text)
+        for entry in self._by_fp.get(fp, ()):
+            if entry.feed == item.feed and (text.informative or entry.ukey == ukey):
+                return self._identity(entry, item, ukey, fp, text)
         if text.informative:
-            for entry in self._by_fp.get(fp, ()):
-                if entry.feed == item.feed:
-                    return self._identity(entry, item, ukey, fp, text)
             for entry in self._by_fp.get(fp, ()):
                 if _within(entry.when, when, self.window):
                     return self._add(item, ukey, fp, text, when, now, "cluster", entry.cluster)
@@ -198,7 +204,7 @@ class Deduplicator:
             item.published,
             seen or item.published,
         )
-        self._index(entry, item.guid, ukey)
+        self._index(entry, ukey)
 
     # -- layers ------------------------------------------------------------------------
 
@@ -212,15 +218,17 @@ class Deduplicator:
     def _identity(
         self, entry: _Entry, item: DedupItem, ukey: str | None, fp: str, text: ItemText
     ) -> DedupDecision:
-        if item.guid and entry.feed == item.feed or item.guid and entry.guid is None:
-            bucket = self._by_guid.setdefault((item.feed, item.guid), [])
-            if entry not in bucket:
-                bucket.append(entry)
-        if ukey is not None:
-            self._by_url.setdefault(ukey, entry)
-        if entry.fp == fp:
+        key = (item.feed, item.guid) if item.guid else None
+        if key is not None and key not in entry.guids and len(entry.guids) < MAX_ALIASES:
+            entry.guids.append(key)
+            self._by_guid.setdefault(key, []).append(entry)
+        if ukey is not None and ukey not in self._by_url and len(entry.ukeys) < MAX_ALIASES:
+            self._by_url[ukey] = entry
+            entry.ukeys.append(ukey)
+        if fp in entry.versions:
             return DedupDecision("same", entry.story, entry.cluster)
         entry.fp = fp
+        entry.versions = entry.versions[-(MAX_VERSIONS - 1) :] + (fp,)
         if entry.text is not None:
             entry.text = text
         self._by_fp.setdefault(fp, []).append(entry)
@@ -229,21 +237,7 @@ class Deduplicator:
     def _near_duplicate(self, text: ItemText, when: datetime) -> _Entry | None:
         if not text.informative:
             return None
-        hits: dict[int, int] = {}
-        found: dict[int, _Entry] = {}
-        for key in _hashes(text):
-            posting = self._postings.get(key)
-            if posting is None or len(posting) > POSTING_CAP:
-                continue
-            for entry in posting:
-                ident = id(entry)
-                hits[ident] = hits.get(ident, 0) + 1
-                found[ident] = entry
-        ranked = sorted((n for n in hits.items() if n[1] >= MIN_SKETCH_HITS), key=lambda n: -n[1])[
-            :MAX_CANDIDATES
-        ]
-        for ident, _count in ranked:
-            entry = found[ident]
+        for entry in self._sketches.candidates(sketch_hashes(text.joined)):
             if entry.text is None or not _within(entry.when, when, self.window):
                 continue
             if similar(entry.text, text):
@@ -264,21 +258,18 @@ class Deduplicator:
         cluster: str,
     ) -> DedupDecision:
         entry = _Entry(item.id, cluster, item.feed, item.guid, ukey, fp, text, when, now)
-        self._index(entry, item.guid, ukey)
+        self._index(entry, ukey)
         return DedupDecision(kind, item.id, cluster)
 
-    def _index(self, entry: _Entry, guid: str | None, ukey: str | None) -> None:
-        if guid:
-            self._by_guid.setdefault((entry.feed, guid), []).append(entry)
-        if ukey is not None:
-            self._by_url.setdefault(ukey, entry)
+    def _index(self, entry: _Entry, ukey: str | None) -> None:
+        for key in entry.guids:
+            self._by_guid.setdefault(key, []).append(entry)
+        if ukey is not None and ukey not in self._by_url:
+            self._by_url[ukey] = entry
+            entry.ukeys.append(ukey)
         self._by_fp.setdefault(entry.fp, []).append(entry)
         if entry.text is not None and entry.text.informative:
-            entry.sketch = tuple(heapq.nsmallest(SKETCH_SIZE, set(_hashes(entry.text))))
-            for key in entry.sketch:
-                posting = self._postings.setdefault(key, [])
-                if len(posting) <= POSTING_CAP:
-                    posting.append(entry)
+            entry.sketch = self._sketches.add(entry, sketch_hashes(entry.text.joined))
         if entry.seen is not None:
             self._recent.append(entry)
             self._kept.append(entry)
@@ -287,12 +278,7 @@ class Deduplicator:
         recent_cutoff = now - self.window
         while self._recent and _before(self._recent[0].seen, recent_cutoff):
             entry = self._recent.popleft()
-            for key in entry.sketch:
-                posting = self._postings.get(key)
-                if posting is not None and entry in posting:
-                    posting.remove(entry)
-                    if not posting:
-                        del self._postings[key]
+            self._sketches.remove(entry, entry.sketch)
             entry.sketch = ()
             entry.text = None
         kept_cutoff = now - self.retain
@@ -300,20 +286,21 @@ class Deduplicator:
             self._forget(self._kept.popleft())
 
     def _forget(self, entry: _Entry) -> None:
-        for table, key in ((self._by_url, entry.ukey),):
-            if key is not None and table.get(key) is entry:
-                del table[key]
-        for mapping, key2 in ((self._by_fp, entry.fp), (self._by_guid, (entry.feed, entry.guid))):
-            bucket = mapping.get(key2)  # type: ignore[call-overload]
-            if bucket is not None:
-                bucket[:] = [e for e in bucket if e is not entry]
-                if not bucket:
-                    del mapping[key2]  # type: ignore[arg-type]
+        for ukey in entry.ukeys:
+            if self._by_url.get(ukey) is entry:
+                del self._by_url[ukey]
+        for fp in entry.versions:
+            _drop(self._by_fp, fp, entry)
+        for key in entry.guids:
+            _drop(self._by_guid, key, entry)
 
 
-def _hashes(text: ItemText) -> Iterator[int]:
-    for gram in shingles(text.joined, 3):
-        yield zlib.crc32(gram.encode("utf-8"))
+def _drop(mapping: dict[K, list[_Entry]], key: K, entry: _Entry) -> None:
+    bucket = mapping.get(key)
+    if bucket is not None:
+        bucket[:] = [e for e in bucket if e is not entry]
+        if not bucket:
+            del mapping[key]
 
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:

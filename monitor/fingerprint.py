@@ -7,28 +7,6 @@ Unicode NFKD with combining marks dropped (``López`` = ``Lopez``), case-folded,
 characters that are not letters or digits becomes one separator. Boilerplate tails that feeds
 append to summaries ("Continue reading…", "The post X appeared first on Y.", "Read more",
 "[…]") are cut before any of this, so they change neither the fingerprint nor similarity.
-
-Verification — a false merge is worse than a miss, so every condition must hold:
-
-=================================  =========  =================================================
-condition                          threshold  why
-=================================  =========  =================================================
-content words in each summary      >= 8       short texts, headline-only and boilerplate
-                                              summaries never merge ("Live updates")
-summary word-bigram overlap coeff  >= 0.55    light rewrites keep >= 0.57 (eval), different
-                                              stories stay <= 0.26
-summary word-bigram Jaccard        >= 0.30    guards the overlap coefficient against a short
-                                              summary contained in a long one
-summary token_sort_ratio (0-100)   >= 75      independent second opinion (rapidfuzz): copies
-                                              >= 84, different stories <= 63
-titles share content               Jaccard    an identical blurb under unrelated headlines is
-                                   >= 0.2 or  a newsletter or teaser, not a copy
-                                   ratio>=60
-numbers, months, weekdays          one set    daily series ("rate today – 01 November") and
-                                   holds the  numbered updates stay apart; a trimmed copy
-                                   other      may drop a number, never change one
-publication times                  <= window  recurring columns a week apart stay apart
-=================================  =========  =================================================
 """
 
 from __future__ import annotations
@@ -39,27 +17,17 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
 __all__ = [
     "clean_text",
     "strip_boilerplate",
     "words",
+    "fold_words",
     "fingerprint_of",
     "shingles",
     "number_tokens",
     "content_words",
     "STOPWORDS",
-    "ItemText",
-    "similar",
 ]
-
-MIN_CONTENT_WORDS = 8
-MIN_OVERLAP = 0.55
-MIN_JACCARD = 0.30
-MIN_RATIO = 75.0
-MIN_TITLE_JACCARD = 0.2
-MIN_TITLE_RATIO = 60.0
 
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
@@ -121,7 +89,11 @@ def strip_boilerplate(text: str) -> str:
 
 def words(text: str | None) -> list[str]:
     """The normalized word tokens of feed ``text`` (HTML, accents, case and punctuation gone)."""
-    plain = strip_boilerplate(clean_text(text))
+    return fold_words(strip_boilerplate(clean_text(text)))
+
+
+def fold_words(plain: str) -> list[str]:
+    """Word tokens of plain text: accents dropped, case-folded, split at non-word runs."""
     if not plain:
         return []
     decomposed = unicodedata.normalize("NFKD", plain)
@@ -150,45 +122,3 @@ def shingles(tokens: Sequence[str], size: int = 3) -> set[str]:
     if len(tokens) <= size:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
-
-
-class ItemText:
-    """The normalized text of one item and what the verification rule needs of it."""
-
-    __slots__ = ("title", "summary", "bigrams", "numbers", "title_words", "informative", "joined")
-
-    def __init__(self, title: str, summary: str) -> None:
-        title_tokens = words(title)
-        summary_tokens = words(summary)
-        self.title = " ".join(title_tokens)
-        self.summary = " ".join(summary_tokens)
-        self.bigrams = frozenset(shingles(summary_tokens, 2))
-        self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens)
-        self.title_words = frozenset(content_words(title_tokens))
-        self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.joined = title_tokens + summary_tokens
-
-
-def similar(a: ItemText, b: ItemText) -> bool:
-    """The conservative near-duplicate rule of the module docstring."""
-    if not (a.informative and b.informative):
-        return False
-    if a.numbers != b.numbers and not _numbers_compatible(a, b):
-        return False
-    common = len(a.bigrams & b.bigrams)
-    smaller = min(len(a.bigrams), len(b.bigrams))
-    if smaller == 0 or common / smaller < MIN_OVERLAP:
-        return False
-    if common / len(a.bigrams | b.bigrams) < MIN_JACCARD:
-        return False
-    if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
-        return False
-    union = a.title_words | b.title_words
-    if union and len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
-        return True
-    return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
-
-
-def _numbers_compatible(a: ItemText, b: ItemText) -> bool:
-    """Numbers may be dropped by a trimmed copy, never changed: one set holds the other."""
-    return a.numbers <= b.numbers or b.numbers <= a.numbers

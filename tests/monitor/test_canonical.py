@@ -19,20 +19,36 @@ CASES: list[tuple[str, str, str]] = [
     ("trailing-slash-removed", "https://example.com/news/story/", "https://example.com/news/story"),
     ("empty-path-is-root", "https://example.com", "https://example.com/"),
     ("root-slash-kept", "https://example.com/", "https://example.com/"),
-    ("utm-removed", "https://example.com/a?utm_source=rss&utm_medium=feed&utm_campaign=x",
-     "https://example.com/a"),
-    ("click-ids-removed", "https://example.com/a?fbclid=1&gclid=2&msclkid=3&igshid=4",
-     "https://example.com/a"),
+    (
+        "utm-removed",
+        "https://example.com/a?utm_source=rss&utm_medium=feed&utm_campaign=x",
+        "https://example.com/a",
+    ),
+    (
+        "click-ids-removed",
+        "https://example.com/a?fbclid=1&gclid=2&msclkid=3&igshid=4",
+        "https://example.com/a",
+    ),
     ("mailchimp-removed", "https://example.com/a?mc_cid=1&mc_eid=2", "https://example.com/a"),
     ("ref-removed", "https://example.com/a?ref=homepage&ref_src=twsrc", "https://example.com/a"),
-    ("bbc-at-params-removed", "https://www.bbc.com/news/x-1?at_medium=RSS&at_campaign=rss",
-     "https://www.bbc.com/news/x-1"),
+    (
+        "bbc-at-params-removed",
+        "https://www.bbc.com/news/x-1?at_medium=RSS&at_campaign=rss",
+        "https://www.bbc.com/news/x-1",
+    ),
     ("params-sorted", "https://example.com/a?b=2&a=1&c=3", "https://example.com/a?a=1&b=2&c=3"),
-    ("meaningful-params-kept", "https://example.com/view.php?id=42&utm_source=x",
-     "https://example.com/view.php?id=42"),
+    (
+        "meaningful-params-kept",
+        "https://example.com/view.php?id=42&utm_source=x",
+        "https://example.com/view.php?id=42",
+    ),
     ("amp-segment", "https://example.com/amp/news/story", "https://example.com/news/story"),
     ("amp-trailing", "https://example.com/news/story/amp", "https://example.com/news/story"),
-    ("amp-extension", "https://example.com/news/story.amp.html", "https://example.com/news/story.html"),
+    (
+        "amp-extension",
+        "https://example.com/news/story.amp.html",
+        "https://example.com/news/story.html",
+    ),
     ("amp-suffix", "https://example.com/news/story.amp", "https://example.com/news/story"),
     ("amp-query", "https://example.com/news/story?amp", "https://example.com/news/story"),
     ("amp-query-value", "https://example.com/news/story?amp=1", "https://example.com/news/story"),
@@ -41,22 +57,34 @@ CASES: list[tuple[str, str, str]] = [
     ("mobile-host-mobile", "https://mobile.example.com/a", "https://example.com/a"),
     ("amp-host", "https://amp.theguardian.com/world/x", "https://theguardian.com/world/x"),
     ("short-host-not-folded", "https://m.me/someone", "https://m.me/someone"),
-    ("google-alerts-url-param",
-     "https://www.google.com/url?rct=j&sa=t&url=https://investorplace.com/2019/07/slack/&ct=ga",
-     "https://investorplace.com/2019/07/slack"),
-    ("google-news-base64-id",
-     "https://news.google.com/__i/rss/rd/articles/CBMiiwFodHRwczovL3d3dy5ydGJmLmJlL2luZm8vc29jaWV0"
-     "ZS9kZXRhaWxfY29yb25hdmlydXMtZW4tYmVsZ2lxdWUtMjAwLWNhcy1kZXRlY3Rlcy1hdS10b3RhbC1sYS1jaXJjdWxh"
-     "dGlvbi1kdS12aXJ1cy1yZXN0ZS1saW1pdGVlP2lkPTEwNDUwNzkz0gEA?oc=5",
-     "https://www.rtbf.be/info/societe/detail_coronavirus-en-belgique-200-cas-detectes-au-total-"
-     "la-circulation-du-virus-reste-limitee?id=10450793"),
-    ("google-news-opaque-id-kept",
-     "https://news.google.com/rss/articles/AU_yqLNotDecodable?oc=5",
-     "https://news.google.com/rss/articles/AU_yqLNotDecodable"),
-    ("google-amp-viewer", "https://www.google.com/amp/s/www.cnn.com/2020/x.html",
-     "https://www.cnn.com/2020/x.html"),
-    ("amp-cache", "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a/b",
-     "https://www.example.com/a/b"),
+    (
+        "google-alerts-url-param",
+        "https://www.google.com/url?rct=j&sa=t&url=https://investorplace.com/2019/07/slack/&ct=ga",
+        "https://investorplace.com/2019/07/slack",
+    ),
+    (
+        "google-news-base64-id",
+        "https://news.google.com/__i/rss/rd/articles/CBMiiwFodHRwczovL3d3dy5ydGJmLmJlL2luZm8vc29jaWV0"
+        "ZS9kZXRhaWxfY29yb25hdmlydXMtZW4tYmVsZ2lxdWUtMjAwLWNhcy1kZXRlY3Rlcy1hdS10b3RhbC1sYS1jaXJjdWxh"
+        "dGlvbi1kdS12aXJ1cy1yZXN0ZS1saW1pdGVlP2lkPTEwNDUwNzkz0gEA?oc=5",
+        "https://www.rtbf.be/info/societe/detail_coronavirus-en-belgique-200-cas-detectes-au-total-"
+        "la-circulation-du-virus-reste-limitee?id=10450793",
+    ),
+    (
+        "google-news-opaque-id-kept",
+        "https://news.google.com/rss/articles/AU_yqLNotDecodable?oc=5",
+        "https://news.google.com/rss/articles/AU_yqLNotDecodable",
+    ),
+    (
+        "google-amp-viewer",
+        "https://www.google.com/amp/s/www.cnn.com/2020/x.html",
+        "https://www.cnn.com/2020/x.html",
+    ),
+    (
+        "amp-cache",
+        "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a/b",
+        "https://www.example.com/a/b",
+    ),
     ("escapes-normalized", "https://example.com/a%7eb%2f", "https://example.com/a~b%2F"),
     ("http-scheme-kept", "http://example.com/a", "http://example.com/a"),
 ]
@@ -72,9 +100,22 @@ def test_canonical_url_is_idempotent(url: str, expected: str) -> None:
     assert canonical_url(canonical_url(url)) == canonical_url(url)
 
 
-JUNK = ["", "   ", "not a url", "http://", "http://[::1", "https://exa mple.com/ a",
-        "javascript:alert(1)", "mailto:a@b.c", "tag:example.com,2024:1", "//example.com/a",
-        "https://example.com:99999/a", "\x00\x01", "https://例え.jp/パス?q=値", "ftp://x/y"]
+JUNK = [
+    "",
+    "   ",
+    "not a url",
+    "http://",
+    "http://[::1",
+    "https://exa mple.com/ a",
+    "javascript:alert(1)",
+    "mailto:a@b.c",
+    "tag:example.com,2024:1",
+    "//example.com/a",
+    "https://example.com:99999/a",
+    "\x00\x01",
+    "https://例え.jp/パス?q=値",
+    "ftp://x/y",
+]
 
 
 @pytest.mark.parametrize("junk", JUNK, ids=[f"junk-{i}" for i in range(len(JUNK))])
@@ -99,7 +140,8 @@ def test_url_key_folds_variants(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://example.com/", "https://www.example.com", None, ""],
+    "url",
+    ["https://example.com/", "https://www.example.com", None, ""],
     ids=["root", "bare-host", "none", "empty"],
 )
 def test_front_pages_and_missing_urls_have_no_key(url: str | None) -> None:

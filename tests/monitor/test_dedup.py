@@ -36,10 +36,14 @@ OTHER = (
 
 def item(ident: str, **fields: object) -> DedupItem:
     base: dict[str, object] = {
-        "id": ident, "feed": "https://apnews.com/feed", "guid": None,
+        "id": ident,
+        "feed": "https://apnews.com/feed",
+        "guid": None,
         "url": f"https://apnews.com/article/{ident}",
         "title": "Ecuador police raid Mexican Embassy to arrest former vice president Jorge Glas",
-        "summary": WIRE, "published": NOW - timedelta(hours=1), "source": "AP",
+        "summary": WIRE,
+        "published": NOW - timedelta(hours=1),
+        "source": "AP",
     }
     base.update(fields)
     return DedupItem(**base)  # type: ignore[arg-type]
@@ -58,47 +62,83 @@ def run(*items: DedupItem) -> list[tuple[str, str, str]]:
 
 IDENTITY = [
     ("same-guid-same-feed", item("a", guid="g1"), item("b", guid="g1"), ("same", "a", "a")),
-    ("same-guid-edited-headline",
-     item("a", guid="g1"),
-     item("b", guid="g1", url="https://apnews.com/article/a", title="Mexico cuts ties"),
-     ("update", "a", "a")),
+    (
+        "same-guid-edited-headline",
+        item("a", guid="g1"),
+        item("b", guid="g1", url="https://apnews.com/article/a", title="Mexico cuts ties"),
+        ("update", "a", "a"),
+    ),
     ("rotating-guid-same-url", item("a", guid="g1"), item("b", guid="g2"), ("same", "a", "a")),
-    ("tracking-params-same-url",
-     item("a"), item("b", url="https://apnews.com/article/a?utm_source=rss&utm_medium=feed"),
-     ("same", "a", "a")),
-    ("http-and-https", item("a"), item("b", url="http://www.apnews.com/article/a"),
-     ("same", "a", "a")),
-    ("amp-variant", item("a"), item("b", url="https://apnews.com/article/a/amp"),
-     ("same", "a", "a")),
-    ("same-url-updated-headline",
-     item("a"), item("b", url="https://apnews.com/article/a", title="Mexico cuts ties"),
-     ("update", "a", "a")),
-    ("html-and-entities-only", item("a"), item("b", url=None, summary=f"<p>{WIRE}</p>"),
-     ("same", "a", "a")),
+    (
+        "tracking-params-same-url",
+        item("a"),
+        item("b", url="https://apnews.com/article/a?utm_source=rss&utm_medium=feed"),
+        ("same", "a", "a"),
+    ),
+    (
+        "http-and-https",
+        item("a"),
+        item("b", url="http://www.apnews.com/article/a"),
+        ("same", "a", "a"),
+    ),
+    (
+        "amp-variant",
+        item("a"),
+        item("b", url="https://apnews.com/article/a/amp"),
+        ("same", "a", "a"),
+    ),
+    (
+        "same-url-updated-headline",
+        item("a"),
+        item("b", url="https://apnews.com/article/a", title="Mexico cuts ties"),
+        ("update", "a", "a"),
+    ),
+    (
+        "html-and-entities-only",
+        item("a"),
+        item("b", url=None, summary=f"<p>{WIRE}</p>"),
+        ("same", "a", "a"),
+    ),
     ("identical-text-same-feed-new-url", item("a"), item("b"), ("same", "a", "a")),
-    ("identical-text-other-feed", item("a"),
-     item("b", feed="https://abcnews.go.com/rss", url="https://abcnews.go.com/x/b"),
-     ("cluster", "b", "a")),
-    ("wire-copy-light-edit", item("a"),
-     item("b", feed="https://abcnews.go.com/rss", url="https://abcnews.go.com/x/b",
-          summary=WIRE_EDITED), ("cluster", "b", "a")),
-    ("other-feed-same-url", item("a"),
-     item("b", feed="https://apnews.com/world", url="https://apnews.com/article/a"),
-     ("same", "a", "a")),
+    (
+        "identical-text-other-feed",
+        item("a"),
+        item("b", feed="https://abcnews.go.com/rss", url="https://abcnews.go.com/x/b"),
+        ("cluster", "b", "a"),
+    ),
+    (
+        "wire-copy-light-edit",
+        item("a"),
+        item(
+            "b",
+            feed="https://abcnews.go.com/rss",
+            url="https://abcnews.go.com/x/b",
+            summary=WIRE_EDITED,
+        ),
+        ("cluster", "b", "a"),
+    ),
+    (
+        "other-feed-same-url",
+        item("a"),
+        item("b", feed="https://apnews.com/world", url="https://apnews.com/article/a"),
+        ("same", "a", "a"),
+    ),
     ("no-url-no-guid-identical", item("a", url=None), item("b", url=None), ("same", "a", "a")),
 ]
 
 
-@pytest.mark.parametrize(("first", "second", "expected"), [c[1:] for c in IDENTITY],
-                         ids=[c[0] for c in IDENTITY])
+@pytest.mark.parametrize(
+    ("first", "second", "expected"), [c[1:] for c in IDENTITY], ids=[c[0] for c in IDENTITY]
+)
 def test_identity_rules(first: DedupItem, second: DedupItem, expected: tuple[str, ...]) -> None:
     assert run(first, second)[1] == expected
 
 
 def test_guid_shared_by_every_item_loses_nothing() -> None:
     a = item("a", guid="same-for-all")
-    b = item("b", guid="same-for-all", title="Ice storm leaves thousands without power",
-             summary=OTHER)
+    b = item(
+        "b", guid="same-for-all", title="Ice storm leaves thousands without power", summary=OTHER
+    )
     assert [k for k, _, _ in run(a, b)] == ["new", "new"]
 
 
@@ -156,14 +196,22 @@ def test_jsonl_yields_clusters_in_order() -> None:
         {"id": "3", "title": "Ice storm", "summary": OTHER, "published": "2024-01-17T15:00:00Z"},
     ]
     out = list(dedup_jsonl(json.dumps(r) for r in rows))
-    assert out == [{"id": "1", "cluster": "1"}, {"id": "2", "cluster": "1"},
-                   {"id": "3", "cluster": "3"}]
+    assert out == [
+        {"id": "1", "cluster": "1"},
+        {"id": "2", "cluster": "1"},
+        {"id": "3", "cluster": "3"},
+    ]
 
 
 @pytest.mark.parametrize(
     "bad",
-    ["{not json", "[1, 2]", '{"title": "no id"}', '{"id": "1", "title": "t", "published": "x"}',
-     '{"id": "1", "title": "t", "url": 5}'],
+    [
+        "{not json",
+        "[1, 2]",
+        '{"title": "no id"}',
+        '{"id": "1", "title": "t", "published": "x"}',
+        '{"id": "1", "title": "t", "url": 5}',
+    ],
     ids=["not-json", "not-object", "missing-id", "bad-date", "url-not-string"],
 )
 def test_jsonl_bad_line_names_its_number(bad: str) -> None:

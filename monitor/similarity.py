@@ -1,0 +1,257 @@
+"""Near-duplicates: find candidate stories fast, then judge conservatively whether they are copies.
+
+Pure, in memory, no I/O. Thresholds are tuned on the shared eval set and checked on real feeds.
+
+**Candidates.** Every indexed text is cut into word 3-grams (``fingerprint.shingles``), each
+hashed with CRC-32 (stable across processes, unlike ``hash``); the ``SKETCH_SIZE`` smallest
+hashes are a bottom-k MinHash sample of the text, and only they are indexed. A query looks up
+*all* of its own 3-grams, so a stored text is found when about ``SKETCH_SIZE × containment`` of
+its sample reappears in the query; ``MIN_SKETCH_HITS`` such hits make a candidate, and at most
+``MAX_CANDIDATES`` candidates, best first, are returned for verification.
+
+Cost per query is one dictionary lookup per 3-gram of the query plus the posting lists it
+hits; a posting list longer than ``POSTING_CAP`` (a boilerplate phrase shared by many
+stories) is skipped and stops growing, so the cost does not grow with the size of the index.
+Memory is ``SKETCH_SIZE`` postings per indexed text.
+
+=================  =====  ==========================================================
+constant           value  why
+=================  =====  ==========================================================
+SKETCH_SIZE        16     eval copies share >= 24 % of 3-grams: ~4 sample hits expected
+MIN_SKETCH_HITS    2      one shared 3-gram is chance; two is worth a verification
+POSTING_CAP        64     a 3-gram in more than 64 recent stories is boilerplate
+MAX_CANDIDATES     8      verification (rapidfuzz) stays a small constant cost
+=================  =====  ==========================================================
+
+**Verification** — a false merge is worse than a miss, so every condition must hold:
+
+=================================  =========  =================================================
+condition                          threshold  why
+=================================  =========  =================================================
+content words in each summary      >= 8       short texts, headline-only and boilerplate
+                                              summaries never merge ("Live updates")
+summary word-bigram overlap coeff  >= 0.55    light rewrites keep >= 0.57 (eval), different
+                                              stories stay <= 0.26
+summary word-bigram Jaccard        >= 0.30    guards the overlap coefficient against a short
+                                              summary contained in a long one
+summary token_sort_ratio (0-100)   >= 75      independent second opinion (rapidfuzz): copies
+                                              >= 84, different stories <= 63
+names only one side has            not both   templated siblings and different stories swap
+                                   sides      names; a trimmed copy only drops them
+titles share content               Jaccard    an identical blurb under unrelated headlines is
+                                   >= 0.2 or  a newsletter or teaser, not a copy
+                                   ratio>=60
+numbers, months, weekdays          one set    daily series ("rate today – 01 November") and
+                                   holds the  numbered updates stay apart; a trimmed copy
+                                   other      may drop a number, never change one
+publication times                  <= window  recurring columns a week apart stay apart
+=================================  =========  =================================================
+
+Names are the capitalized words of an item that are not the first word of a sentence (all-caps
+words always count; the words of a Title Case headline count only when the summary also
+capitalizes them). A copy may drop names (a trimmed summary) but does not swap them: when each
+item has a name the other item's text lacks, they are templated siblings ("Clima en Rosario
+hoy" / "Clima en San Luis hoy", "Gartner Outperform" / "Pure Storage Outperform") or
+different stories, never copies.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import zlib
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from rapidfuzz import fuzz
+
+from monitor.fingerprint import (
+    clean_text,
+    content_words,
+    fold_words,
+    number_tokens,
+    shingles,
+    strip_boilerplate,
+)
+
+__all__ = ["ItemText", "SketchIndex", "name_words", "similar", "sketch_hashes", "unrelated"]
+
+MIN_CONTENT_WORDS = 8
+MIN_OVERLAP = 0.55
+MIN_JACCARD = 0.30
+MIN_RATIO = 75.0
+MIN_TITLE_JACCARD = 0.2
+MIN_TITLE_RATIO = 60.0
+UNRELATED_TITLE_RATIO = 50.0
+UNRELATED_OVERLAP = 0.3
+TITLE_CASE_SHARE = 0.6
+
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
+_TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*")
+
+
+class ItemText:
+    """The normalized text of one item and what the verification rule needs of it."""
+
+    __slots__ = (
+        "title",
+        "summary",
+        "bigrams",
+        "numbers",
+        "title_words",
+        "informative",
+        "joined",
+        "names",
+        "vocabulary",
+    )
+
+    def __init__(self, title: str, summary: str) -> None:
+        plain_title = clean_text(title)
+        plain_summary = strip_boilerplate(clean_text(summary))
+        title_tokens = fold_words(plain_title)
+        summary_tokens = fold_words(plain_summary)
+        self.title = " ".join(title_tokens)
+        self.summary = " ".join(summary_tokens)
+        self.bigrams = frozenset(shingles(summary_tokens, 2))
+        self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens)
+        self.title_words = frozenset(content_words(title_tokens))
+        self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
+        self.joined = title_tokens + summary_tokens
+        self.vocabulary = frozenset(self.joined)
+        self.names = name_words(plain_title, plain_summary)
+
+
+def name_words(title: str, summary: str) -> frozenset[str]:
+    """Normalized names (see the module docstring) of a plain-text title and summary."""
+    summary_names = _capitalized(summary, skip_first=True)
+    title_tokens = _TOKEN.findall(title)
+    capitals = [t for t in title_tokens if t[0].isupper()]
+    if len(title_tokens) >= 4 and len(capitals) >= TITLE_CASE_SHARE * len(title_tokens):
+        title_names = {t for t in capitals if _is_acronym(t)}
+        title_names |= {t for t in capitals if " ".join(fold_words(t)) in summary_names}
+    else:
+        title_names = _capitalized(title, skip_first=True, raw=True)
+    folded = {w for t in title_names for w in fold_words(t)} | summary_names
+    return frozenset(w for w in folded if len(w) > 1 and not w.isdigit())
+
+
+def _capitalized(text: str, skip_first: bool, raw: bool = False) -> set[str]:
+    found: set[str] = set()
+    for sentence in _SENTENCE.split(text):
+        tokens = _TOKEN.findall(sentence)
+        for position, token in enumerate(tokens):
+            if position == 0 and skip_first and not _is_acronym(token):
+                continue
+            if token[0].isupper():
+                if raw:
+                    found.add(token)
+                else:
+                    found.update(fold_words(token))
+    return found
+
+
+def _is_acronym(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def similar(a: ItemText, b: ItemText) -> bool:
+    """The conservative near-duplicate rule of the module docstring."""
+    if not (a.informative and b.informative):
+        return False
+    if a.numbers != b.numbers and not (a.numbers <= b.numbers or b.numbers <= a.numbers):
+        return False
+    common = len(a.bigrams & b.bigrams)
+    smaller = min(len(a.bigrams), len(b.bigrams))
+    if smaller == 0 or common / smaller < MIN_OVERLAP:
+        return False
+    if common / len(a.bigrams | b.bigrams) < MIN_JACCARD:
+        return False
+    if (a.names - b.vocabulary) and (b.names - a.vocabulary):
+        return False
+    if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
+        return False
+    union = a.title_words | b.title_words
+    if union and len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
+        return True
+    return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
+
+
+def unrelated(a: ItemText, b: ItemText) -> bool:
+    """Two texts that plainly tell different stories (used to distrust a shared URL or GUID).
+
+    Both titles must say something (three content words or more), share almost nothing, and
+    the summaries must not overlap; anything less certain counts as related.
+    """
+    if len(a.title_words) < 3 or len(b.title_words) < 3:
+        return False
+    union = a.title_words | b.title_words
+    if len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
+        return False
+    if fuzz.token_set_ratio(a.title, b.title) >= UNRELATED_TITLE_RATIO:
+        return False
+    smaller = min(len(a.bigrams), len(b.bigrams))
+    if smaller and len(a.bigrams & b.bigrams) / smaller >= UNRELATED_OVERLAP:
+        return False
+    return True
+
+
+SKETCH_SIZE = 16
+MIN_SKETCH_HITS = 2
+POSTING_CAP = 64
+MAX_CANDIDATES = 8
+
+T = TypeVar("T")
+
+
+def sketch_hashes(tokens: Sequence[str]) -> set[int]:
+    """CRC-32 hashes of the word 3-grams of ``tokens``."""
+    return {zlib.crc32(gram.encode("utf-8")) for gram in shingles(tokens, 3)}
+
+
+class SketchIndex(Generic[T]):
+    """Maps sampled 3-gram hashes to the items (any hashable objects) that contain them."""
+
+    def __init__(self) -> None:
+        self._postings: dict[int, list[T]] = {}
+
+    def __len__(self) -> int:
+        return len(self._postings)
+
+    def add(self, item: T, hashes: set[int]) -> tuple[int, ...]:
+        """Index ``item`` under its bottom-k sample; return the sample (keep it for ``remove``)."""
+        sample = tuple(heapq.nsmallest(SKETCH_SIZE, hashes))
+        for key in sample:
+            posting = self._postings.setdefault(key, [])
+            if len(posting) <= POSTING_CAP:
+                posting.append(item)
+        return sample
+
+    def remove(self, item: T, sample: tuple[int, ...]) -> None:
+        """Forget ``item``, indexed earlier with ``sample``."""
+        for key in sample:
+            posting = self._postings.get(key)
+            if posting is None:
+                continue
+            try:
+                posting.remove(item)
+            except ValueError:
+                continue
+            if not posting:
+                del self._postings[key]
+
+    def candidates(self, hashes: set[int]) -> list[T]:
+        """Indexed items sharing at least ``MIN_SKETCH_HITS`` sampled 3-grams, most first."""
+        hits: dict[T, int] = {}
+        for key in hashes:
+            posting = self._postings.get(key)
+            if posting is None or len(posting) > POSTING_CAP:
+                continue
+            for item in posting:
+                hits[item] = hits.get(item, 0) + 1
+        ranked = [(n, i) for i, n in hits.items() if n >= MIN_SKETCH_HITS]
+        if len(ranked) > MAX_CANDIDATES:
+            ranked = heapq.nlargest(MAX_CANDIDATES, ranked, key=lambda pair: pair[0])
+        else:
+            ranked.sort(key=lambda pair: -pair[0])
+        return [item for _, item in ranked]
