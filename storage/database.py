@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from storage.errors import StorageError
@@ -81,10 +81,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except OperationalError as exc:
+    except IntegrityError:
+        session.rollback()
+        raise
+    except SQLAlchemyError as exc:
         session.rollback()
         raise StorageError(
-            f"the database refused a write: {exc.orig}",
+            f"the database refused a write: {getattr(exc, 'orig', None) or exc}",
             hint="another process may hold a lock for too long, or the disk is full",
         ) from exc
     except BaseException:
