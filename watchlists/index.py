@@ -1,0 +1,239 @@
+"""The shared term index: every variant of every term, compiled once, looked up per token.
+
+Pure. Candidates come from dictionaries (exact words, stems, one-deletion keys) and an
+Aho-Corasick automaton for in-word terms; rapidfuzz confirms fuzzy candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+from rapidfuzz.distance import OSA
+
+from watchlists.model import NAME_KINDS, Term
+from watchlists.normalize import Token, tokenize
+from watchlists.stemming import StemmerCache
+
+FUZZY_MIN_LETTERS = 8
+"""Single words shorter than this are never fuzzy ("Glas" is not "glass")."""
+FUZZY_TWO_EDITS_LETTERS = 15
+"""Patterns this long (letters, without spaces) may differ by two edits."""
+STEM_SIMILARITY = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One compiled spelling: folded words plus how they may differ in a story."""
+
+    words: tuple[str, ...]
+    cased: tuple[str, ...]
+    case_sensitive: bool
+    stems: bool
+    max_edits: int
+    whole_word: bool
+
+    @property
+    def letters(self) -> int:
+        """Number of letters, spaces excluded."""
+        return sum(len(word) for word in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class RawHit:
+    """A confirmed pattern occurrence: words ``first``..``first+count-1`` of a field."""
+
+    pattern: int
+    first: int
+    count: int
+    similarity: float
+
+
+def auto_edits(words: Sequence[str]) -> int:
+    """Edits allowed for a name by its length: 0 below 8 letters, 1 below 15, else 2."""
+    letters = sum(len(word) for word in words)
+    if letters < FUZZY_MIN_LETTERS:
+        return 0
+    return 1 if letters < FUZZY_TWO_EDITS_LETTERS else 2
+
+
+def word_edit_limit(word: str) -> int:
+    """Edits one word may take inside a fuzzy pattern: none below 4 letters."""
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) < 10 else 2
+
+
+def compile_pattern(term: Term, variant: str) -> Pattern | None:
+    """Compile one spelling of ``term``; None when it has no words."""
+    tokens = tokenize(variant)
+    if not tokens:
+        return None
+    words = tuple(token.norm for token in tokens)
+    if term.fuzzy is None:
+        edits = auto_edits(words) if term.kind in NAME_KINDS and not term.case_sensitive else 0
+    else:
+        edits = term.fuzzy
+    if len(words) == 1 and len(words[0]) < FUZZY_MIN_LETTERS:
+        edits = 0
+    return Pattern(
+        words=words,
+        cased=tuple(token.cased for token in tokens),
+        case_sensitive=term.case_sensitive,
+        stems=term.stems,
+        max_edits=edits,
+        whole_word=term.whole_word,
+    )
+
+
+def deletions(word: str) -> list[str]:
+    """``word`` and every string made by deleting one character of it."""
+    return [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+class TermIndex:
+    """All patterns of all watchlists, with the lookup tables built from them."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self._exact: dict[str, list[tuple[int, int]]] = {}
+        self._deletion: dict[str, list[int]] = {}
+        self._stemmed: list[int] = []
+        self._stem_tables: dict[str, dict[str, list[int]]] = {}
+        self._pattern_stems: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._stemmer = StemmerCache()
+        self._partial = ahocorasick.Automaton()
+        self._has_partial = False
+        for pid, pattern in enumerate(self.patterns):
+            self._add(pid, pattern)
+        if self._has_partial:
+            self._partial.make_automaton()
+        self.min_fuzzy_word = min(
+            (len(p.words[0]) - 1 for p in self.patterns if p.max_edits and len(p.words) == 1),
+            default=10**6,
+        )
+
+    def _add(self, pid: int, pattern: Pattern) -> None:
+        if not pattern.whole_word and len(pattern.words) == 1:
+            self._partial.add_word(pattern.words[0], pid)
+            self._has_partial = True
+            return
+        if pattern.stems:
+            self._stemmed.append(pid)
+            return
+        self._exact.setdefault(pattern.words[0], []).append((pid, 0))
+        if not pattern.max_edits:
+            return
+        if len(pattern.words) == 1:
+            for key in deletions(pattern.words[0]):
+                self._deletion.setdefault(key, []).append(pid)
+            return
+        for position, word in enumerate(pattern.words[1:], start=1):
+            self._exact.setdefault(word, []).append((pid, position))
+
+    def _stem_table(self, lang: str) -> dict[str, list[int]]:
+        table = self._stem_tables.get(lang)
+        if table is not None:
+            return table
+        table = {}
+        stems: dict[int, tuple[str, ...]] = {}
+        for pid in self._stemmed:
+            words = self.patterns[pid].words
+            stems[pid] = tuple(self._stemmer.stem(lang, word) for word in words)
+            table.setdefault(stems[pid][0], []).append(pid)
+        self._stem_tables[lang] = table
+        self._pattern_stems[lang] = stems
+        return table
+
+    def scan(self, tokens: Sequence[Token], lang: str) -> list[RawHit]:
+        """Find every confirmed pattern occurrence in one field's tokens."""
+        candidates: set[tuple[int, int]] = set()
+        exact = self._exact
+        deletion = self._deletion
+        min_fuzzy = self.min_fuzzy_word
+        stem_table = self._stem_table(lang) if self._stemmed else None
+        stem_words: list[str] | None = None
+        if stem_table is not None:
+            memo = self._stemmer.memo(lang)
+            stem = self._stemmer.stem
+            stem_words = [memo.get(t.norm) or stem(lang, t.norm) for t in tokens]
+        for i, token in enumerate(tokens):
+            norm = token.norm
+            found = exact.get(norm)
+            if found:
+                for pid, position in found:
+                    candidates.add((pid, i - position))
+            if stem_words is not None and stem_table is not None:
+                stemmed = stem_table.get(stem_words[i])
+                if stemmed:
+                    for pid in stemmed:
+                        candidates.add((pid, i))
+            if deletion and len(norm) >= min_fuzzy:
+                for key in deletions(norm):
+                    fuzzy = deletion.get(key)
+                    if fuzzy:
+                        for pid in fuzzy:
+                            candidates.add((pid, i))
+        hits = []
+        for pid, first in sorted(candidates):
+            similarity = self._verify(pid, tokens, first, lang, stem_words)
+            if similarity is not None:
+                hits.append(RawHit(pid, first, len(self.patterns[pid].words), similarity))
+        if self._has_partial:
+            hits.extend(self._scan_partial(tokens))
+        return hits
+
+    def _scan_partial(self, tokens: Sequence[Token]) -> list[RawHit]:
+        hits = []
+        for i, token in enumerate(tokens):
+            seen = set()
+            for _end, pid in self._partial.iter(token.norm):
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                pattern = self.patterns[pid]
+                if pattern.case_sensitive and pattern.cased[0] not in token.cased:
+                    continue
+                hits.append(RawHit(pid, i, 1, 1.0))
+        return hits
+
+    def _verify(
+        self,
+        pid: int,
+        tokens: Sequence[Token],
+        first: int,
+        lang: str,
+        stem_words: list[str] | None,
+    ) -> float | None:
+        pattern = self.patterns[pid]
+        count = len(pattern.words)
+        if first < 0 or first + count > len(tokens):
+            return None
+        edits = 0
+        pattern_stems = self._pattern_stems[lang].get(pid) if pattern.stems else None
+        for k in range(count):
+            token = tokens[first + k]
+            word = pattern.words[k]
+            if pattern.case_sensitive:
+                if token.cased != pattern.cased[k]:
+                    return None
+                continue
+            if token.norm == word:
+                continue
+            if (
+                pattern_stems is not None
+                and stem_words is not None
+                and stem_words[first + k] == pattern_stems[k]
+            ):
+                continue
+            limit = min(word_edit_limit(word), pattern.max_edits - edits)
+            if limit <= 0 or token.norm[0] != word[0]:
+                return None
+            distance = OSA.distance(token.norm, word, score_cutoff=limit)
+            if distance > limit:
+                return None
+            edits += distance
+        if edits == 0:
+            return 1.0
+        return 1.0 - edits / max(pattern.letters, 1)

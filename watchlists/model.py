@@ -1,0 +1,143 @@
+"""The watchlist data model: frozen dataclasses for terms, groups, rules and watchlists.
+
+Pure values, no I/O; ``loader`` builds them from YAML and ``matcher`` compiles them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TermKind = Literal[
+    "person",
+    "organization",
+    "place",
+    "treaty",
+    "event",
+    "keyword",
+    "acronym",
+    "phrase",
+]
+TERM_KINDS: tuple[str, ...] = (
+    "person",
+    "organization",
+    "place",
+    "treaty",
+    "event",
+    "keyword",
+    "acronym",
+    "phrase",
+)
+NAME_KINDS: frozenset[str] = frozenset({"person", "organization", "place", "treaty", "event"})
+"""Kinds that are proper names: fuzzy by default, never stemmed."""
+
+FieldScope = Literal["title", "summary", "any"]
+FIELD_SCOPES: tuple[str, ...] = ("title", "summary", "any")
+Priority = Literal["instant", "digest"]
+PRIORITIES: tuple[str, ...] = ("instant", "digest")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing to look for, with its other spellings.
+
+    ``fuzzy``: ``None`` scales the allowed edits with the length (names only),
+    ``0`` means exact, ``n`` allows at most ``n`` edits. ``stem``: ``None``
+    stems keywords and phrases in the story's language but not names or acronyms.
+    ``whole_word=False`` also finds the term inside longer words (compounds).
+    """
+
+    text: str
+    kind: TermKind = "keyword"
+    aliases: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    fuzzy: int | None = None
+    whole_word: bool = True
+    stem: bool | None = None
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The text followed by every alias."""
+        return (self.text, *self.aliases)
+
+    @property
+    def stems(self) -> bool:
+        """Whether inflected forms match (explicit, or by kind)."""
+        if self.stem is not None:
+            return self.stem
+        return self.kind in ("keyword", "phrase") and not self.case_sensitive
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A named set of interchangeable terms; a rule asks whether a group was found."""
+
+    name: str
+    terms: tuple[Term, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """``left NEAR/distance right``: a hit of each group at most ``distance`` words apart."""
+
+    left: str
+    right: str
+    distance: int
+
+    def __str__(self) -> str:
+        return f"{self.left} NEAR/{self.distance} {self.right}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """When a story belongs to the watchlist.
+
+    All conditions must hold: at least one ``any_of`` group (if given), every
+    ``all_of`` group, no ``none_of`` group, every ``near`` pair; hits only count
+    in ``scope``. ``unless`` pairs discard hits of the left group that stand near a
+    hit of the right one ("raid" just after "after"). The score is ``weight`` times
+    the mean best similarity of the groups found.
+    """
+
+    name: str
+    any_of: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+    none_of: tuple[str, ...] = ()
+    near: tuple[Near, ...] = ()
+    unless: tuple[Near, ...] = ()
+    scope: FieldScope = "any"
+    weight: float = 1.0
+
+    @property
+    def positive_groups(self) -> tuple[str, ...]:
+        """Groups whose hits support this rule."""
+        names = [*self.all_of, *self.any_of]
+        for pair in self.near:
+            names.extend((pair.left, pair.right))
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True)
+class Watchlist:
+    """A named topic: groups of terms, the rules combining them, and alert settings.
+
+    ``ignore`` terms mask look-alikes: a hit inside an ignored phrase (for example
+    "Embassy Suites") does not count for any group.
+    """
+
+    name: str
+    groups: tuple[Group, ...]
+    rules: tuple[Rule, ...]
+    description: str = ""
+    ignore: tuple[Term, ...] = ()
+    min_score: float = 0.5
+    priority: Priority = "digest"
+    tags: tuple[str, ...] = field(default=())
+
+    def group(self, name: str) -> Group:
+        """The group called ``name`` (``KeyError`` if there is none)."""
+        for group in self.groups:
+            if group.name == name:
+                return group
+        raise KeyError(name)
