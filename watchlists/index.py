@@ -20,7 +20,8 @@ FUZZY_MIN_LETTERS = 8
 """Single words shorter than this are never fuzzy ("Glas" is not "glass")."""
 FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
-STEM_SIMILARITY = 1.0
+MIN_STEM = 4
+"""Shorter stems only match the word itself (Spanish "redada" stems to "red")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,7 @@ class TermIndex:
                 pattern_stems is not None
                 and stem_words is not None
                 and stem_words[first + k] == pattern_stems[k]
+                and len(pattern_stems[k]) >= MIN_STEM
             ):
                 continue
             limit = min(word_edit_limit(word), pattern.max_edits - edits)
