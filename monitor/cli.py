@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from monitor import cli_feeds, cli_subscriptions, cli_tools, cli_watchlists
@@ -122,7 +123,7 @@ async def _cycle_with_progress(service: object) -> object:
         disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task("polling feeds", total=total)
-        return await service.cycle(progress=lambda _url: progress.advance(task))
+        return await service.cycle(progress=lambda _url: progress.advance(task), every_feed=True)
 
 
 @app.command()
@@ -144,29 +145,17 @@ def status() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning newswatch errors into one readable message."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except NewswatchError as exc:
         if state.debug:
             raise
-        err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
         if exc.hint:
-            err.print(f"[bold]hint:[/] {exc.hint}", markup=True, highlight=False)
+            err.print(f"[bold]hint:[/] {escape(exc.hint)}", markup=True, highlight=False)
         sys.exit(1)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # anything unexpected: one line, the traceback only with --debug
         if state.debug:
             raise
-        err.print(f"[bold red]unexpected error:[/] {exc.__class__.__name__}: {exc}", markup=True)
+        err.print(f"unexpected error: {exc.__class__.__name__}: {exc}", markup=False)
         err.print("run again with --debug for the traceback")
         sys.exit(2)

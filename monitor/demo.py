@@ -67,7 +67,7 @@ def _cycle(data_dir: Path, port: int, names: list[str]) -> str:
         timezone="UTC",
         now=now,
     )
-    result = asyncio.run(Service(settings, engine).cycle())
+    result = asyncio.run(Service(settings, engine).cycle(every_feed=True))
     digests = list_digests(engine)
     header = (
         f"demo: polled {result.poll.feeds} sample feeds, {result.poll.new_stories} stories, "

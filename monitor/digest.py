@@ -143,7 +143,7 @@ def _make_entry(
         cluster=cluster,
         story_id=story.id,
         title=story.title or "(no title)",
-        url=story.url,
+        url=story.canonical_url or story.url,
         source=story.source,
         also_reported_by=tuple(dict.fromkeys(sources)),
         published=published.isoformat(),

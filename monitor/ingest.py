@@ -104,10 +104,14 @@ class Ingestor:
         return dedup
 
     async def run_cycle(
-        self, stop: asyncio.Event | None = None, progress: Callable[[str], None] | None = None
+        self,
+        stop: asyncio.Event | None = None,
+        progress: Callable[[str], None] | None = None,
+        every_feed: bool = False,
     ) -> CycleReport:
+        """Poll the due feeds (``every_feed``: also every healthy one, for ``run --once``)."""
         now = self.clock()
-        feeds = claim_due_feeds(self.engine, now, self.worker, LEASE)
+        feeds = claim_due_feeds(self.engine, now, self.worker, LEASE, healthy_too=every_feed)
         report = CycleReport(feeds=len(feeds))
         if not feeds:
             return report

@@ -69,11 +69,11 @@ def _context(content: DigestContent) -> dict[str, object]:
     def localtime(iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
-    _environment().filters["localtime"] = localtime
     return {
         "sections": content.sections,
         "total": content.total,
         "subscription_id": content.subscription_id,
+        "localtime": localtime,
     }
 
 

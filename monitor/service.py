@@ -6,6 +6,7 @@ Does I/O. ``run --once``, the daemon's ticks and ``demo`` all call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,10 +71,13 @@ class Service:
         self.ingestor = Ingestor(self.engine, settings, self.matchers, clock=clock)
 
     async def cycle(
-        self, stop: object = None, progress: Callable[[str], None] | None = None
+        self,
+        stop: asyncio.Event | None = None,
+        progress: Callable[[str], None] | None = None,
+        every_feed: bool = False,
     ) -> CycleResult:
-        """Poll due feeds, then compose and deliver due digests."""
-        poll = await self.ingestor.run_cycle(stop=stop, progress=progress)  # type: ignore[arg-type]
+        """Poll due feeds (or every healthy one), then compose and deliver due digests."""
+        poll = await self.ingestor.run_cycle(stop=stop, progress=progress, every_feed=every_feed)
         now = self.clock()
         compose_due(self.engine, now)
         dispatch = await deliver_due(self.engine, self.settings, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import false, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -75,9 +75,17 @@ def remove_feed(engine: Engine, feed_id: int) -> None:
 
 
 def claim_due_feeds(
-    engine: Engine, now: datetime, worker: str, lease: timedelta, limit: int = 10_000
+    engine: Engine,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    limit: int = 10_000,
+    healthy_too: bool = False,
 ) -> list[FeedRecord]:
     """Claim feeds whose check is due and whose lease is free or expired.
+
+    ``healthy_too`` (for ``run --once``) also claims every feed without errors,
+    due or not; feeds backing off after errors still wait for their time.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several processes claim
     disjoint sets; SQLite's ``BEGIN IMMEDIATE`` serializes the claim.
@@ -85,7 +93,13 @@ def claim_due_feeds(
     with transaction(engine) as session:
         query = (
             select(Feed)
-            .where(or_(col(Feed.next_check_at).is_(None), col(Feed.next_check_at) <= now))
+            .where(
+                or_(
+                    col(Feed.next_check_at).is_(None),
+                    col(Feed.next_check_at) <= now,
+                    col(Feed.error_count) == 0 if healthy_too else false(),
+                )
+            )
             .where(or_(col(Feed.claimed_until).is_(None), col(Feed.claimed_until) < now))
             .order_by(col(Feed.next_check_at))
             .limit(limit)

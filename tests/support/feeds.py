@@ -29,7 +29,7 @@ def rss(title: str, items: list[Item]) -> bytes:
             "<item>"
             f"<title>{escape(item.title)}</title>"
             f"<link>{escape(item.link)}</link>"
-            f"<guid isPermaLink=\"false\">{escape(item.guid)}</guid>"
+            f'<guid isPermaLink="false">{escape(item.guid)}</guid>'
             f"<pubDate>{format_datetime(item.published)}</pubDate>"
             f"<description>{escape(item.summary)}</description>"
             "</item>"
