@@ -176,7 +176,7 @@ class Deduplicator:
             for entry in self._by_fp.get(fp, ()):
                 if _within(entry.when, when, self.window):
                     return self._add(item, ukey, fp, text, when, now, "cluster", entry.cluster)
-        match = self._near_duplicate(text, when)
+        match = self._near_duplicate(text, when, item.feed)
         if match is not None:
             return self._add(item, ukey, fp, text, when, now, "cluster", match.cluster)
         return self._add(item, ukey, fp, text, when, now, "new", item.id)
@@ -234,11 +234,13 @@ class Deduplicator:
         self._by_fp.setdefault(fp, []).append(entry)
         return DedupDecision("update", entry.story, entry.cluster)
 
-    def _near_duplicate(self, text: ItemText, when: datetime) -> _Entry | None:
+    def _near_duplicate(self, text: ItemText, when: datetime, feed: str) -> _Entry | None:
         if not text.informative:
             return None
         for entry in self._sketches.candidates(sketch_hashes(text.joined)):
             if entry.text is None or not _within(entry.when, when, self.window):
+                continue
+            if entry.feed == feed and _blurb(entry.text, text):
                 continue
             if similar(entry.text, text):
                 return entry
@@ -301,6 +303,11 @@ def _drop(mapping: dict[K, list[_Entry]], key: K, entry: _Entry) -> None:
         bucket[:] = [e for e in bucket if e is not entry]
         if not bucket:
             del mapping[key]
+
+
+def _blurb(a: ItemText, b: ItemText) -> bool:
+    """One feed, one summary, two headlines: a newsletter or teaser blurb, not a copy."""
+    return a.summary == b.summary and a.title != b.title
 
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:

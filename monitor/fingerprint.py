@@ -6,7 +6,8 @@ Normalization (``words``): HTML entities unescaped (twice, feeds double-escape),
 Unicode NFKD with combining marks dropped (``López`` = ``Lopez``), case-folded, every run of
 characters that are not letters or digits becomes one separator. Boilerplate tails that feeds
 append to summaries ("Continue reading…", "The post X appeared first on Y.", "Read more",
-"[…]") are cut before any of this, so they change neither the fingerprint nor similarity.
+"[…]") and wire datelines ("QUITO, Ecuador (AP) — ") are cut before any of this, so they
+change neither the fingerprint nor similarity.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ __all__ = [
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+|_+")
+_DATELINE = re.compile(
+    r"^\s*(?:[^\W\d_][\w .,'\u2019/-]{0,60}\s)?\((?:AP|Reuters|AFP|EFE|dpa|DPA|Bloomberg|UPI|"
+    r"ANSA|Xinhua|PTI|IANS|ANI|Yonhap|Kyodo|Europa Press|Notimex|Lusa|TASS|RIA Novosti)\)\.?"
+    r"\s*[-\u2013\u2014:]+\s*"
+)
 _BOILERPLATE = [
     re.compile(p, re.IGNORECASE | re.DOTALL)
     for p in (
@@ -80,8 +86,8 @@ def clean_text(text: str | None) -> str:
 
 
 def strip_boilerplate(text: str) -> str:
-    """Plain ``text`` without the tails feeds append to every summary."""
-    out = text
+    """Plain ``text`` without a wire dateline and the tails feeds append to every summary."""
+    out = _DATELINE.sub("", text)
     for pattern in _BOILERPLATE:
         out = pattern.sub("", out).strip()
     return out
