@@ -34,7 +34,9 @@ from watchlists.validation import (
 )
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-NEAR_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s+NEAR/(\d+)\s+([A-Za-z0-9_-]+)\s*$")
+NEAR_RE = re.compile(
+    r"^\s*([A-Za-z0-9_-]+)\s+NEAR/(\d+)\s+([A-Za-z0-9_-]+)(?:\s+in\s+(title|summary|any))?\s*$"
+)
 WATCHLIST_KEYS = (
     "name",
     "description",
@@ -341,11 +343,13 @@ def _near(ctx: Context, node: Node, groups: list[str]) -> Near:
         raise ctx.error(
             node,
             f"cannot read near condition {value!r}",
-            "write it as 'GROUP NEAR/N GROUP', e.g. 'mission NEAR/8 intrusion'",
+            "write it as 'GROUP NEAR/N GROUP', optionally followed by 'in title' or"
+            " 'in summary', e.g. 'mission NEAR/8 intrusion in title'",
         )
     left, distance, right = found.group(1), int(found.group(2)), found.group(3)
     for name in (left, right):
         check_reference(ctx, node, name, groups)
     if distance < 1:
         raise ctx.error(node, "NEAR distance must be at least 1", "NEAR/1 means adjacent words")
-    return Near(left, right, distance)
+    scope = found.group(4) or "any"
+    return Near(left, right, distance, scope)  # type: ignore[arg-type]

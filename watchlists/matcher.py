@@ -241,7 +241,9 @@ def _apply(rule: Rule, by_group: dict[str, list[TermHit]]) -> tuple[float, list[
         return None
     near_hits: list[TermHit] = []
     for pair in rule.near:
-        pair_hits = _near(scoped.get(pair.left, []), scoped.get(pair.right, []), pair.distance)
+        pair_hits = _near(
+            scoped.get(pair.left, []), scoped.get(pair.right, []), pair.distance, pair.scope
+        )
         if pair_hits is None:
             return None
         near_hits.extend(pair_hits)
@@ -253,9 +255,13 @@ def _apply(rule: Rule, by_group: dict[str, list[TermHit]]) -> tuple[float, list[
     return rule.weight * sum(best) / len(best), hits
 
 
-def _near(left: list[TermHit], right: list[TermHit], distance: int) -> list[TermHit] | None:
-    """The first pair of hits in one field with fewer than ``distance`` words between."""
+def _near(
+    left: list[TermHit], right: list[TermHit], distance: int, scope: str = "any"
+) -> list[TermHit] | None:
+    """The first pair of hits in one field at most ``distance`` words apart."""
     for a in left:
+        if scope != "any" and a.field != scope:
+            continue
         for b in right:
             if a.field != b.field:
                 continue

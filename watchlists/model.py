@@ -79,14 +79,20 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Near:
-    """``left NEAR/distance right``: a hit of each group at most ``distance`` words apart."""
+    """``left NEAR/n right [in title|summary]``: hits of both groups at most n words apart.
+
+    Adjacent words are 1 apart; both hits must be in the same field (``scope``
+    narrows it to the title or the summary).
+    """
 
     left: str
     right: str
     distance: int
+    scope: FieldScope = "any"
 
     def __str__(self) -> str:
-        return f"{self.left} NEAR/{self.distance} {self.right}"
+        where = "" if self.scope == "any" else f" in {self.scope}"
+        return f"{self.left} NEAR/{self.distance} {self.right}{where}"
 
 
 @dataclass(frozen=True, slots=True)
