@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
@@ -46,6 +46,7 @@ __all__ = [
 
 MAX_VERSIONS = 4
 MAX_ALIASES = 4
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Kind = Literal["new", "cluster", "same", "update"]
 K = TypeVar("K")
@@ -82,48 +83,41 @@ class DedupInputError(NewswatchError, ValueError):
         self.line = line
 
 
+@dataclass(slots=True, eq=False)
 class _Entry:
     """One stored story in the index (mutable: an update replaces its text)."""
 
-    __slots__ = (
-        "story",
-        "cluster",
-        "feed",
-        "ukey",
-        "fp",
-        "text",
-        "when",
-        "seen",
-        "sketch",
-        "versions",
-        "guids",
-        "ukeys",
-    )
+    story: str
+    cluster: str
+    feed: str
+    ukey: str | None
+    fp: str
+    text: ItemText | None
+    when: datetime | None
+    seen: datetime | None
+    guids: list[tuple[str, str]]
+    versions: tuple[str, ...]
+    ukeys: list[str] = field(default_factory=list)
+    sketched: bool = False
 
-    def __init__(
-        self,
-        story: str,
-        cluster: str,
-        feed: str,
-        guid: str | None,
-        ukey: str | None,
-        fp: str,
-        text: ItemText | None,
-        when: datetime | None,
-        seen: datetime | None,
-    ) -> None:
-        self.story = story
-        self.cluster = cluster
-        self.feed = feed
-        self.ukey = ukey
-        self.fp = fp
-        self.text = text
-        self.when = when
-        self.seen = seen
-        self.sketch: tuple[int, ...] = ()
-        self.versions: tuple[str, ...] = (fp,)
-        self.guids: list[tuple[str, str]] = [(feed, guid)] if guid else []
-        self.ukeys: list[str] = []
+
+class _Probe:
+    """What ``decide`` computes once about an incoming item."""
+
+    __slots__ = ("item", "ukey", "text", "fp", "when", "hashes")
+
+    def __init__(self, item: DedupItem, now: datetime) -> None:
+        self.item = item
+        self.ukey = url_key(item.url)
+        self.text = ItemText(item.title, item.summary)
+        self.fp = fingerprint_of(item.title, item.summary)
+        self.when = _event_time(item.published, now)
+        self.hashes = sketch_hashes(self.text.joined) if self.text.informative else set()
+
+    @property
+    def guids(self) -> list[tuple[str, str]]:
+        """The (feed, GUID) keys a new entry for this item starts with."""
+        return [(self.item.feed, self.item.guid)] if self.item.guid else []
 
 
 class Deduplicator:
@@ -158,28 +152,25 @@ class Deduplicator:
     def decide(self, item: DedupItem, now: datetime) -> DedupDecision:
         """Decide what ``item`` is and record it, so that its repeats are recognised."""
         self._evict(now)
-        ukey = url_key(item.url)
-        text = ItemText(item.title, item.summary)
-        fp = fingerprint_of(item.title, item.summary)
-        when = _event_time(item.published, now)
+        p = _Probe(item, now)
         if item.guid:
             for entry in self._by_guid.get((item.feed, item.guid), ()):
-                if self._guid_agrees(entry, ukey, fp, text):
-                    return self._identity(entry, item, ukey, fp, text)
-        if ukey is not None and (entry := self._by_url.get(ukey)) is not None:
-            if entry.text is None or not unrelated(entry.text, text):
-                return self._identity(entry, item, ukey, fp, text)
-        for entry in self._by_fp.get(fp, ()):
-            if entry.feed == item.feed and (text.informative or entry.ukey == ukey):
-                return self._identity(entry, item, ukey, fp, text)
-        if text.informative:
-            for entry in self._by_fp.get(fp, ()):
-                if _within(entry.when, when, self.window):
-                    return self._add(item, ukey, fp, text, when, now, "cluster", entry.cluster)
-        match = self._near_duplicate(text, when, item.feed)
+                if self._guid_agrees(entry, p):
+                    return self._identity(entry, p)
+        if p.ukey is not None and (entry := self._by_url.get(p.ukey)) is not None:
+            if entry.text is None or not unrelated(entry.text, p.text):
+                return self._identity(entry, p)
+        for entry in self._by_fp.get(p.fp, ()):
+            if entry.feed == item.feed and (p.text.informative or entry.ukey == p.ukey):
+                return self._identity(entry, p)
+        if p.text.informative:
+            for entry in self._by_fp.get(p.fp, ()):
+                if _within(entry.when, p.when, self.window):
+                    return self._add(p, now, "cluster", entry.cluster)
+        match = self._near_duplicate(p)
         if match is not None:
-            return self._add(item, ukey, fp, text, when, now, "cluster", match.cluster)
-        return self._add(item, ukey, fp, text, when, now, "new", item.id)
+            return self._add(p, now, "cluster", match.cluster)
+        return self._add(p, now, "new", item.id)
 
     def remember(
         self,
@@ -189,89 +180,84 @@ class Deduplicator:
         fingerprint: str | None = None,
         seen: datetime | None = None,
     ) -> None:
-        """Seed the index with a stored story (at startup) without deciding about it."""
-        ukey = url_key(item.url)
-        text = ItemText(item.title, item.summary)
-        fp = fingerprint or fingerprint_of(item.title, item.summary)
+        """Seed the index with a stored story (at startup) without deciding about it.
+
+        ``seen`` (default: ``item.published``) is when the story arrived; it decides when the
+        story leaves the window. A story with neither stays until the process ends.
+        """
+        p = _Probe(item, item.published or seen or _EPOCH)
+        fp = fingerprint or p.fp
+        when = item.published or seen
         entry = _Entry(
-            story,
-            cluster,
-            item.feed,
-            item.guid,
-            ukey,
-            fp,
-            text,
-            item.published,
-            seen or item.published,
+            story, cluster, item.feed, p.ukey, fp, p.text, when, seen or when, p.guids, (fp,)
         )
-        self._index(entry, ukey)
+        self._index(entry, p.ukey, p.hashes)
 
     # -- layers ------------------------------------------------------------------------
 
-    def _guid_agrees(self, entry: _Entry, ukey: str | None, fp: str, text: ItemText) -> bool:
-        if ukey is not None and entry.ukey is not None and ukey == entry.ukey:
+    def _guid_agrees(self, entry: _Entry, p: _Probe) -> bool:
+        if p.ukey is not None and p.ukey in entry.ukeys:
             return True
-        if entry.fp == fp:
+        if p.fp in entry.versions:
             return True
-        return entry.text is not None and similar(entry.text, text)
+        return entry.text is not None and similar(entry.text, p.text)
 
-    def _identity(
-        self, entry: _Entry, item: DedupItem, ukey: str | None, fp: str, text: ItemText
-    ) -> DedupDecision:
+    def _identity(self, entry: _Entry, p: _Probe) -> DedupDecision:
+        item = p.item
         key = (item.feed, item.guid) if item.guid else None
         if key is not None and key not in entry.guids and len(entry.guids) < MAX_ALIASES:
             entry.guids.append(key)
             self._by_guid.setdefault(key, []).append(entry)
+        ukey = p.ukey
         if ukey is not None and ukey not in self._by_url and len(entry.ukeys) < MAX_ALIASES:
             self._by_url[ukey] = entry
             entry.ukeys.append(ukey)
-        if fp in entry.versions:
+        if p.fp in entry.versions:
             return DedupDecision("same", entry.story, entry.cluster)
-        entry.fp = fp
-        entry.versions = entry.versions[-(MAX_VERSIONS - 1) :] + (fp,)
+        entry.fp = p.fp
+        entry.versions = entry.versions[-(MAX_VERSIONS - 1) :] + (p.fp,)
         if entry.text is not None:
-            entry.text = text
-        self._by_fp.setdefault(fp, []).append(entry)
+            self._unsketch(entry)
+            entry.text = p.text
+            self._sketch(entry, p.hashes)
+            p.text.compact()
+        self._by_fp.setdefault(p.fp, []).append(entry)
         return DedupDecision("update", entry.story, entry.cluster)
 
-    def _near_duplicate(self, text: ItemText, when: datetime, feed: str) -> _Entry | None:
-        if not text.informative:
+    def _near_duplicate(self, p: _Probe) -> _Entry | None:
+        if not p.text.informative:
             return None
-        for entry in self._sketches.candidates(sketch_hashes(text.joined)):
-            if entry.text is None or not _within(entry.when, when, self.window):
+        for entry in self._sketches.candidates(p.hashes):
+            if entry.text is None or not _within(entry.when, p.when, self.window):
                 continue
-            if entry.feed == feed and _blurb(entry.text, text):
+            if entry.feed == p.item.feed and _blurb(entry.text, p.text):
                 continue
-            if similar(entry.text, text):
+            matched = similar(entry.text, p.text)
+            entry.text.compact()
+            if matched:
                 return entry
         return None
 
     # -- bookkeeping -------------------------------------------------------------------
 
-    def _add(
-        self,
-        item: DedupItem,
-        ukey: str | None,
-        fp: str,
-        text: ItemText,
-        when: datetime,
-        now: datetime,
-        kind: Kind,
-        cluster: str,
-    ) -> DedupDecision:
-        entry = _Entry(item.id, cluster, item.feed, item.guid, ukey, fp, text, when, now)
-        self._index(entry, ukey)
+    def _add(self, p: _Probe, now: datetime, kind: Kind, cluster: str) -> DedupDecision:
+        item = p.item
+        entry = _Entry(
+            item.id, cluster, item.feed, p.ukey, p.fp, p.text, p.when, now, p.guids, (p.fp,)
+        )
+        self._index(entry, p.ukey, p.hashes)
         return DedupDecision(kind, item.id, cluster)
 
-    def _index(self, entry: _Entry, ukey: str | None) -> None:
+    def _index(self, entry: _Entry, ukey: str | None, hashes: set[int]) -> None:
         for key in entry.guids:
             self._by_guid.setdefault(key, []).append(entry)
         if ukey is not None and ukey not in self._by_url:
             self._by_url[ukey] = entry
             entry.ukeys.append(ukey)
         self._by_fp.setdefault(entry.fp, []).append(entry)
-        if entry.text is not None and entry.text.informative:
-            entry.sketch = self._sketches.add(entry, sketch_hashes(entry.text.joined))
+        if entry.text is not None:
+            self._sketch(entry, hashes)
+            entry.text.compact()
         if entry.seen is not None:
             self._recent.append(entry)
             self._kept.append(entry)
@@ -280,12 +266,21 @@ class Deduplicator:
         recent_cutoff = now - self.window
         while self._recent and _before(self._recent[0].seen, recent_cutoff):
             entry = self._recent.popleft()
-            self._sketches.remove(entry, entry.sketch)
-            entry.sketch = ()
+            self._unsketch(entry)
             entry.text = None
         kept_cutoff = now - self.retain
         while self._kept and _before(self._kept[0].seen, kept_cutoff):
             self._forget(self._kept.popleft())
+
+    def _sketch(self, entry: _Entry, hashes: set[int]) -> None:
+        if entry.text is not None and entry.text.informative and hashes:
+            self._sketches.add(entry, hashes)
+            entry.sketched = True
+
+    def _unsketch(self, entry: _Entry) -> None:
+        if entry.sketched and entry.text is not None:
+            self._sketches.remove(entry, sketch_hashes(entry.text.joined))
+            entry.sketched = False
 
     def _forget(self, entry: _Entry) -> None:
         for ukey in entry.ukeys:
@@ -352,9 +347,6 @@ def dedup_jsonl(lines: Iterable[str]) -> Iterator[dict[str, str]]:
         now = stamp if now is None or stamp > now else now
         decision = dedup.decide(item, now)
         yield {"id": item.id, "cluster": decision.cluster}
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _parse_line(line: str, number: int) -> DedupItem:

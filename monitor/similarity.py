@@ -91,19 +91,14 @@ _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*")
 
 
 class ItemText:
-    """The normalized text of one item and what the verification rule needs of it."""
+    """The normalized text of one item and what the verification rule needs of it.
 
-    __slots__ = (
-        "title",
-        "summary",
-        "bigrams",
-        "numbers",
-        "title_words",
-        "informative",
-        "joined",
-        "names",
-        "vocabulary",
-    )
+    Stored items keep only the normalized strings and two small sets; the word sets the rule
+    compares are derived on demand (only a few candidates are verified per item) and cached
+    until ``compact`` drops them, which keeps a large index small.
+    """
+
+    __slots__ = ("title", "summary", "numbers", "informative", "names", "_cache")
 
     def __init__(self, title: str, summary: str) -> None:
         plain_title = clean_text(title)
@@ -112,13 +107,45 @@ class ItemText:
         summary_tokens = fold_words(plain_summary)
         self.title = " ".join(title_tokens)
         self.summary = " ".join(summary_tokens)
-        self.bigrams = frozenset(shingles(summary_tokens, 2))
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens)
-        self.title_words = frozenset(content_words(title_tokens))
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.joined = title_tokens + summary_tokens
-        self.vocabulary = frozenset(self.joined)
         self.names = name_words(plain_title, plain_summary)
+        self._cache: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    @property
+    def joined(self) -> list[str]:
+        """Title and summary tokens, in order."""
+        return (self.title + " " + self.summary).split()
+
+    def _sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        if self._cache is None:
+            summary_tokens = self.summary.split()
+            title_tokens = self.title.split()
+            self._cache = (
+                frozenset(shingles(summary_tokens, 2)),
+                frozenset(title_tokens) | frozenset(summary_tokens),
+                frozenset(content_words(title_tokens)),
+            )
+        return self._cache
+
+    @property
+    def bigrams(self) -> frozenset[str]:
+        """Word bigrams of the summary."""
+        return self._sets()[0]
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every token of title and summary."""
+        return self._sets()[1]
+
+    @property
+    def title_words(self) -> frozenset[str]:
+        """Content words of the title."""
+        return self._sets()[2]
+
+    def compact(self) -> None:
+        """Drop the derived sets (they are rebuilt when next needed)."""
+        self._cache = None
 
 
 def name_words(title: str, summary: str) -> frozenset[str]:
@@ -210,45 +237,58 @@ def sketch_hashes(tokens: Sequence[str]) -> set[int]:
 
 
 class SketchIndex(Generic[T]):
-    """Maps sampled 3-gram hashes to the items (any hashable objects) that contain them."""
+    """Maps sampled 3-gram hashes to the items that contain them (items must not be lists).
+
+    A posting holds the item itself while it is alone (most sampled 3-grams are rare) and a
+    list once shared: half the memory of lists everywhere.
+    """
 
     def __init__(self) -> None:
-        self._postings: dict[int, list[T]] = {}
+        self._postings: dict[int, T | list[T]] = {}
 
     def __len__(self) -> int:
         return len(self._postings)
 
-    def add(self, item: T, hashes: set[int]) -> tuple[int, ...]:
-        """Index ``item`` under its bottom-k sample; return the sample (keep it for ``remove``)."""
-        sample = tuple(heapq.nsmallest(SKETCH_SIZE, hashes))
-        for key in sample:
-            posting = self._postings.setdefault(key, [])
-            if len(posting) <= POSTING_CAP:
-                posting.append(item)
-        return sample
-
-    def remove(self, item: T, sample: tuple[int, ...]) -> None:
-        """Forget ``item``, indexed earlier with ``sample``."""
-        for key in sample:
-            posting = self._postings.get(key)
+    def add(self, item: T, hashes: set[int]) -> None:
+        """Index ``item`` under the bottom-k sample of its 3-gram ``hashes``."""
+        postings = self._postings
+        for key in heapq.nsmallest(SKETCH_SIZE, hashes):
+            posting = postings.get(key)
             if posting is None:
-                continue
-            try:
+                postings[key] = item
+            elif isinstance(posting, list):
+                if len(posting) <= POSTING_CAP:
+                    posting.append(item)
+            else:
+                postings[key] = [posting, item]
+
+    def remove(self, item: T, hashes: set[int]) -> None:
+        """Forget ``item``, indexed earlier with the same ``hashes``."""
+        postings = self._postings
+        for key in heapq.nsmallest(SKETCH_SIZE, hashes):
+            posting = postings.get(key)
+            if posting is item:
+                del postings[key]
+            elif isinstance(posting, list) and item in posting:
                 posting.remove(item)
-            except ValueError:
-                continue
-            if not posting:
-                del self._postings[key]
+                if len(posting) == 1:
+                    postings[key] = posting[0]
 
     def candidates(self, hashes: set[int]) -> list[T]:
         """Indexed items sharing at least ``MIN_SKETCH_HITS`` sampled 3-grams, most first."""
         hits: dict[T, int] = {}
+        postings = self._postings
         for key in hashes:
-            posting = self._postings.get(key)
-            if posting is None or len(posting) > POSTING_CAP:
+            posting = postings.get(key)
+            if posting is None:
                 continue
-            for item in posting:
-                hits[item] = hits.get(item, 0) + 1
+            if isinstance(posting, list):
+                if len(posting) > POSTING_CAP:
+                    continue
+                for item in posting:
+                    hits[item] = hits.get(item, 0) + 1
+            else:
+                hits[posting] = hits.get(posting, 0) + 1
         ranked = [(n, i) for i, n in hits.items() if n >= MIN_SKETCH_HITS]
         if len(ranked) > MAX_CANDIDATES:
             ranked = heapq.nlargest(MAX_CANDIDATES, ranked, key=lambda pair: pair[0])
