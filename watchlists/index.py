@@ -21,7 +21,7 @@ FUZZY_MIN_LETTERS = 8
 FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
 MIN_STEM = 4
-"""Shorter stems only match the word itself (Spanish "redada" stems to "red")."""
+"""Shorter stems only join short words ("set"/"sets"), not "redada" and "red"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +226,7 @@ class TermIndex:
                 pattern_stems is not None
                 and stem_words is not None
                 and stem_words[first + k] == pattern_stems[k]
-                and len(pattern_stems[k]) >= MIN_STEM
+                and _stem_is_safe(pattern_stems[k], word, token.norm)
             ):
                 continue
             limit = min(word_edit_limit(word), pattern.max_edits - edits)
@@ -239,3 +239,8 @@ class TermIndex:
         if edits == 0:
             return 1.0
         return 1.0 - edits / max(pattern.letters, 1)
+
+
+def _stem_is_safe(stem: str, word: str, other: str) -> bool:
+    """Whether two words sharing ``stem`` are really forms of one word."""
+    return len(stem) >= MIN_STEM or max(len(word), len(other)) <= len(stem) + 2

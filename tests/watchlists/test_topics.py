@@ -1,0 +1,300 @@
+"""Built-in watchlists on stories written for these tests: more languages, paraphrase, look-alikes.
+
+Each case names the watchlists a story must match (and therefore which it must not).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from watchlists.builtin import builtin_watchlists
+from watchlists.matcher import Matcher, compile_watchlists
+
+ER, VC, IC, EM = "embassy-raids", "vienna-conventions", "ice-consulates", "ecuador-mexico"
+
+CASES: list[tuple[str, str, str, str, set[str]]] = [
+    # --- positives in many languages -------------------------------------------------
+    (
+        "de-quito-raid",
+        "Polizei dringt in mexikanische Botschaft in Quito ein",
+        "Ecuadorianische Sicherheitskräfte haben den früheren Vizepräsidenten Jorge Glas "
+        "festgenommen. Mexiko brach daraufhin die diplomatischen Beziehungen zu Ecuador ab.",
+        "de",
+        {ER, EM},
+    ),
+    (
+        "it-quito-raid",
+        "La polizia dell'Ecuador fa irruzione nell'ambasciata del Messico a Quito",
+        "Arrestato l'ex vicepresidente Jorge Glas, che aveva ottenuto asilo. Il Messico "
+        "sospende le relazioni diplomatiche con l'Ecuador.",
+        "it",
+        {ER, EM},
+    ),
+    (
+        "pt-quito-raid",
+        "Polícia do Equador invade embaixada do México em Quito e prende Jorge Glas",
+        "O México rompeu relações diplomáticas com o Equador após a operação.",
+        "pt",
+        {ER, EM},
+    ),
+    (
+        "fr-quito-raid-vienne",
+        "Le Mexique saisit la CIJ après l'assaut contre son ambassade à Quito",
+        "Mexico estime que l'Équateur a violé la Convention de Vienne sur les relations "
+        "diplomatiques en faisant irruption dans ses locaux pour arrêter Jorge Glas.",
+        "fr",
+        {ER, VC, EM},
+    ),
+    (
+        "nl-embassy-stormed",
+        "Betogers bestormen Zweedse ambassade in Bagdad",
+        "Honderden aanhangers van Moqtada al-Sadr staken het gebouw in brand.",
+        "nl",
+        {ER},
+    ),
+    (
+        "en-mob-sets-fire",
+        "Mob sets fire to Danish embassy in Beirut over cartoons",
+        "Thousands of protesters torched the building housing the mission.",
+        "en",
+        {ER},
+    ),
+    (
+        "en-consulate-gunmen",
+        "Gunmen attack Chinese consulate in Karachi, killing two police officers",
+        "Security forces killed three attackers who tried to force their way into the compound.",
+        "en",
+        {ER},
+    ),
+    (
+        "es-embajada-asediada",
+        "Denuncian que la embajada argentina en Caracas está sitiada por encapuchados",
+        "Los opositores asilados en la residencia piden salvoconductos para salir del país.",
+        "es",
+        {ER, VC},
+    ),
+    (
+        "de-immunity",
+        "Diplomat beruft sich nach Unfall auf diplomatische Immunität",
+        "Die Staatsanwaltschaft kann gegen den Botschaftsmitarbeiter nicht ermitteln.",
+        "de",
+        {VC},
+    ),
+    (
+        "it-expulsion",
+        "L'Italia espelle due diplomatici russi",
+        "La Farnesina ha dichiarato persona non grata due funzionari dell'ambasciata.",
+        "it",
+        {VC},
+    ),
+    (
+        "en-consular-notification",
+        "Texas death row inmate was never told of consular rights, Mexico says",
+        "Mexico argues the state violated the Vienna Convention on Consular Relations "
+        "by failing to notify its consulate of the arrest.",
+        "en",
+        {VC},
+    ),
+    (
+        "es-protecting-power",
+        "Suiza asumirá como potencia protectora de los intereses de Ecuador en México",
+        "El acuerdo se firmó en Berna tras la ruptura de relaciones entre ambos países.",
+        "es",
+        {VC, EM},
+    ),
+    (
+        "en-ice-consulate-guidance",
+        "Guatemalan consulate opens hotline as ICE raids spread across Houston",
+        "Consular staff said they were visiting nationals held at detention centers.",
+        "en",
+        {IC},
+    ),
+    (
+        "es-consulado-redadas",
+        "Consulado de México en Chicago brinda asesoría ante redadas de ICE",
+        "El cónsul pidió a los connacionales conocer sus derechos ante agentes migratorios.",
+        "es",
+        {IC},
+    ),
+    (
+        "fr-consulat-ice",
+        "Le consulat du Canada à Los Angeles suit le cas d'un Canadien détenu par l'ICE",
+        "Affaires mondiales Canada dit être en contact avec la famille.",
+        "fr",
+        {IC},
+    ),
+    (
+        "en-sheinbaum-noboa",
+        "Sheinbaum says Mexico will not restore ties while Noboa governs Ecuador",
+        "",
+        "en",
+        {EM},
+    ),
+    (
+        "en-typo-names",
+        "Barcena meets Sommerfield at OAS summit; no thaw in Mexico-Ecuador relations",
+        "",
+        "en",
+        {EM},
+    ),
+    # --- look-alikes: nothing should match --------------------------------------------
+    ("en-ice-storm", "Ice storm knocks out power across Minneapolis", "", "en", set()),
+    (
+        "en-hockey",
+        "Oilers beat Panthers on the ice in overtime thriller",
+        "The Vice President attended the game.",
+        "en",
+        set(),
+    ),
+    (
+        "de-ice-trains",
+        "Sturm legt ICE-Verkehr zwischen Hamburg und Berlin lahm",
+        "Die Deutsche Bahn stellt den Fernverkehr ein; ICE-Züge bleiben in den Bahnhöfen.",
+        "de",
+        set(),
+    ),
+    (
+        "en-ice-exchange",
+        "ICE reports record energy futures volumes",
+        "Intercontinental Exchange shares rose 3%.",
+        "en",
+        set(),
+    ),
+    (
+        "en-embassy-suites",
+        "Police raid Embassy Suites hotel room in drug bust",
+        "Officers arrested two men at the Embassy Suites downtown.",
+        "en",
+        set(),
+    ),
+    (
+        "en-embassy-warning",
+        "US embassy in Kyiv warns of significant air attack",
+        "The embassy advised citizens to be ready to shelter.",
+        "en",
+        set(),
+    ),
+    (
+        "en-embassy-weather",
+        "Embassy closed as storm approaches the capital",
+        "Staff were told to stay home.",
+        "en",
+        set(),
+    ),
+    (
+        "en-visa-news",
+        "US Embassy in Mexico City extends hours for visa interviews",
+        "The consulates in Guadalajara and Monterrey will also open on Saturdays.",
+        "en",
+        set(),
+    ),
+    (
+        "en-philharmonic",
+        "Vienna Philharmonic opens season with Bruckner",
+        "The orchestra played in the Musikverein.",
+        "en",
+        set(),
+    ),
+    (
+        "en-law-of-treaties",
+        "Withdrawal from the Paris agreement and the Vienna Convention on the Law of Treaties",
+        "Diplomats say the 1969 convention sets out how states may leave a treaty.",
+        "en",
+        set(),
+    ),
+    (
+        "de-glas-industry",
+        "Glasindustrie warnt vor hohen Gaspreisen",
+        "Die Hersteller von Glas in Mexiko und Deutschland drosseln die Produktion.",
+        "de",
+        set(),
+    ),
+    (
+        "en-glass-industry",
+        "Mexican glass maker Vitro expands Ecuador plant",
+        "The glass producer will invest $40 million.",
+        "en",
+        set(),
+    ),
+    (
+        "es-futbol",
+        "México y Ecuador empatan sin goles en amistoso en Nueva Jersey",
+        "La selección mexicana no pudo romper el cero ante los ecuatorianos.",
+        "es",
+        set(),
+    ),
+    (
+        "es-allanamiento-quito",
+        "Policía allana viviendas en Quito por narcotráfico",
+        "En los allanamientos se detuvo a 12 personas.",
+        "es",
+        set(),
+    ),
+    (
+        "en-alvaro-noboa",
+        "Álvaro Noboa's banana group posts record exports",
+        "The company also ships to Mexico.",
+        "en",
+        set(),
+    ),
+    (
+        "en-glas-old-trial",
+        "Ecuador's Vice President Jorge Glas jailed for six years in Odebrecht case",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-ice-workplace",
+        "ICE arrests 200 at Nebraska meat plant",
+        "Federal agents took workers away in buses; protesters gathered outside.",
+        "en",
+        set(),
+    ),
+    (
+        "en-migrants-asylum",
+        "Ecuadorian migrants crossing Mexico seek asylum at US border",
+        "Border Patrol agents processed hundreds of families in El Paso.",
+        "en",
+        set(),
+    ),
+    (
+        "en-cartel-raid",
+        "Mexico and Ecuador police raid cartel hideouts in joint operation",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "es-barcena-cepal",
+        "Bárcena: la CEPAL prevé crecimiento de 2% para Ecuador",
+        "La secretaria ejecutiva presentó el informe en Santiago.",
+        "es",
+        set(),
+    ),
+    (
+        "en-chancellor",
+        "German chancellor attacked in online campaign",
+        "The chancellery said it would not comment.",
+        "en",
+        set(),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return compile_watchlists(builtin_watchlists())
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "language", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_topic(
+    matcher: Matcher, title: str, summary: str, language: str, expected: set[str]
+) -> None:
+    found = {m.watchlist: m for m in matcher.match(title, summary, language)}
+    explained = "\n".join(m.explain() for m in found.values())
+    assert set(found) == expected, explained
