@@ -44,8 +44,10 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
         handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+    for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A tick skipped while a long cycle runs is expected, not worth a warning.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
