@@ -20,7 +20,7 @@ from monitor.service import Service, ensure_default_feeds
 
 log = logging.getLogger(__name__)
 
-GRACE = 8.0
+GRACE = 6.0
 
 
 async def run_daemon(service: Service) -> None:
@@ -32,12 +32,7 @@ async def run_daemon(service: Service) -> None:
     ensure_default_feeds(service.engine, service.clock())
     running: set[asyncio.Task[None]] = set()
 
-    async def tick() -> None:
-        if running or stop.is_set():
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        running.add(task)  # type: ignore[arg-type]
+    async def cycle() -> None:
         try:
             result = await service.cycle(stop=stop)
             log.info(
@@ -51,10 +46,19 @@ async def run_daemon(service: Service) -> None:
                 result.poll.new_matches,
                 len(result.dispatch.sent),
             )
+        except asyncio.CancelledError:
+            log.warning("cycle cut short by shutdown; unsaved feeds are polled next time")
+            raise
         except Exception:  # the daemon never dies of one bad cycle
             log.exception("cycle failed; the next tick tries again")
-        finally:
-            running.discard(task)  # type: ignore[arg-type]
+
+    async def tick() -> None:
+        # The cycle runs as our own task, so stopping the scheduler does not cancel it.
+        if running or stop.is_set():
+            return
+        task = asyncio.create_task(cycle())
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
     scheduler.add_job(

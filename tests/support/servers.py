@@ -29,6 +29,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str], int]] = []
+        self.arrivals: list[str] = []  # paths, recorded when a request arrives
         self._lock = threading.Lock()
         server = self
 
@@ -37,6 +38,8 @@ class FeedServer:
                 return
 
             def do_GET(self) -> None:  # noqa: N802
+                with server._lock:
+                    server.arrivals.append(self.path.split("?", 1)[0])
                 route = server.routes.get(self.path.split("?", 1)[0])
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if route is None:
