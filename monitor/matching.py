@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from watchlists.loader import parse_watchlist
-from watchlists.matcher import Match, Matcher, compile_watchlists
 
 from storage.records import MatchWrite
 from storage.watchlist_store import list_watchlists, watchlists_signature
 from watchlists.errors import WatchlistError
+from watchlists.loader import parse_watchlist
+from watchlists.matcher import Match, Matcher, compile_watchlists
 
 log = logging.getLogger(__name__)
 
