@@ -13,13 +13,15 @@ import ahocorasick
 from rapidfuzz.distance import OSA
 
 from watchlists.model import NAME_KINDS, Term
-from watchlists.normalize import Token, tokenize
+from watchlists.normalize import Words, tokenize
 from watchlists.stemming import StemmerCache
 
 FUZZY_MIN_LETTERS = 8
 """Single words shorter than this are never fuzzy ("Glas" is not "glass")."""
 FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
+WORD_CACHE_LIMIT = 200_000
+"""Words remembered per language with their candidate patterns (cleared when full)."""
 MIN_STEM = 4
 """Shorter stems only join short words ("set"/"sets"), not "redada" and "red"."""
 
@@ -104,6 +106,7 @@ class TermIndex:
         self._stem_tables: dict[str, dict[str, list[int]]] = {}
         self._pattern_stems: dict[str, dict[int, tuple[str, ...]]] = {}
         self._stemmer = StemmerCache()
+        self._word_cache: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
         self._partial = ahocorasick.Automaton()
         self._has_partial = False
         for pid, pattern in enumerate(self.patterns):
@@ -147,92 +150,81 @@ class TermIndex:
         self._pattern_stems[lang] = stems
         return table
 
-    def scan(self, tokens: Sequence[Token], lang: str) -> list[RawHit]:
-        """Find every confirmed pattern occurrence in one field's tokens."""
-        candidates: set[tuple[int, int]] = set()
-        exact = self._exact
-        deletion = self._deletion
-        min_fuzzy = self.min_fuzzy_word
-        stem_table = self._stem_table(lang) if self._stemmed else None
-        stem_words: list[str] | None = None
-        if stem_table is not None:
-            memo = self._stemmer.memo(lang)
-            stem = self._stemmer.stem
-            stem_words = [memo.get(t.norm) or stem(lang, t.norm) for t in tokens]
-        for i, token in enumerate(tokens):
-            norm = token.norm
-            found = exact.get(norm)
+    def _candidates(self, norm: str, lang: str) -> tuple[tuple[int, int], ...]:
+        """Patterns that may start (or, for fuzzy phrases, contain) the word ``norm``."""
+        found: list[tuple[int, int]] = list(self._exact.get(norm, ()))
+        if self._stemmed:
+            stem = self._stemmer.stem(lang, norm)
+            found.extend((pid, 0) for pid in self._stem_table(lang).get(stem, ()))
+        if self._deletion and len(norm) >= self.min_fuzzy_word:
+            deletion = self._deletion
+            for key in deletions(norm):
+                found.extend((pid, 0) for pid in deletion.get(key, ()))
+        return tuple(dict.fromkeys(found))
+
+    def scan(self, words: Words, lang: str) -> list[RawHit]:
+        """Find every confirmed pattern occurrence in one field's words."""
+        cache = self._word_cache.get(lang)
+        if cache is None:
+            cache = self._word_cache[lang] = {}
+        candidates: list[tuple[int, int]] = []
+        for i, norm in enumerate(words.norms):
+            found = cache.get(norm)
+            if found is None:
+                found = self._candidates(norm, lang)
+                if len(cache) >= WORD_CACHE_LIMIT:
+                    cache.clear()
+                cache[norm] = found
             if found:
-                for pid, position in found:
-                    candidates.add((pid, i - position))
-            if stem_words is not None and stem_table is not None:
-                stemmed = stem_table.get(stem_words[i])
-                if stemmed:
-                    for pid in stemmed:
-                        candidates.add((pid, i))
-            if deletion and len(norm) >= min_fuzzy:
-                for key in deletions(norm):
-                    fuzzy = deletion.get(key)
-                    if fuzzy:
-                        for pid in fuzzy:
-                            candidates.add((pid, i))
+                candidates.extend((pid, i - position) for pid, position in found)
         hits = []
-        for pid, first in sorted(candidates):
-            similarity = self._verify(pid, tokens, first, lang, stem_words)
+        for pid, first in dict.fromkeys(candidates):
+            similarity = self._verify(pid, words, first, lang)
             if similarity is not None:
                 hits.append(RawHit(pid, first, len(self.patterns[pid].words), similarity))
         if self._has_partial:
-            hits.extend(self._scan_partial(tokens))
+            hits.extend(self._scan_partial(words))
         return hits
 
-    def _scan_partial(self, tokens: Sequence[Token]) -> list[RawHit]:
+    def _scan_partial(self, words: Words) -> list[RawHit]:
         hits = []
-        for i, token in enumerate(tokens):
+        for i, norm in enumerate(words.norms):
             seen = set()
-            for _end, pid in self._partial.iter(token.norm):
+            for _end, pid in self._partial.iter(norm):
                 if pid in seen:
                     continue
                 seen.add(pid)
                 pattern = self.patterns[pid]
-                if pattern.case_sensitive and pattern.cased[0] not in token.cased:
+                if pattern.case_sensitive and pattern.cased[0] not in words.cased(i):
                     continue
                 hits.append(RawHit(pid, i, 1, 1.0))
         return hits
 
-    def _verify(
-        self,
-        pid: int,
-        tokens: Sequence[Token],
-        first: int,
-        lang: str,
-        stem_words: list[str] | None,
-    ) -> float | None:
+    def _verify(self, pid: int, words: Words, first: int, lang: str) -> float | None:
         pattern = self.patterns[pid]
         count = len(pattern.words)
-        if first < 0 or first + count > len(tokens):
+        norms = words.norms
+        if first < 0 or first + count > len(norms):
             return None
         edits = 0
         pattern_stems = self._pattern_stems[lang].get(pid) if pattern.stems else None
         for k in range(count):
-            token = tokens[first + k]
+            norm = norms[first + k]
             word = pattern.words[k]
             if pattern.case_sensitive:
-                if token.cased != pattern.cased[k]:
+                if norm != word or words.cased(first + k) != pattern.cased[k]:
                     return None
                 continue
-            if token.norm == word:
+            if norm == word:
                 continue
-            if (
-                pattern_stems is not None
-                and stem_words is not None
-                and stem_words[first + k] == pattern_stems[k]
-                and _stem_is_safe(pattern_stems[k], word, token.norm)
-            ):
-                continue
+            if pattern_stems is not None:
+                stem = self._stemmer.stem(lang, norm)
+                if stem == pattern_stems[k] and _stem_is_safe(stem, word, norm):
+                    continue
             limit = min(word_edit_limit(word), pattern.max_edits - edits)
-            if limit <= 0 or token.norm[0] != word[0]:
+            if limit <= 0 or norm[0] != word[0]:
                 return None
-            distance = OSA.distance(token.norm, word, score_cutoff=limit)
+            distance = OSA.distance(norm, word, score_cutoff=limit)
             if distance > limit:
                 return None
             edits += distance

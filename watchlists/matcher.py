@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from watchlists.index import Pattern, RawHit, TermIndex, compile_pattern
 from watchlists.model import Rule, Term, Watchlist
-from watchlists.normalize import Token, tokenize
+from watchlists.normalize import Words, split_words
 from watchlists.stemming import guess_language, language_code
 
 FieldName = Literal["title", "summary"]
@@ -116,16 +116,15 @@ class Matcher:
 
     def match(self, title: str, summary: str, language: str | None = None) -> list[Match]:
         """Return the watchlists this story belongs to, best score first."""
-        fields = (tokenize(title or ""), tokenize(summary or ""))
+        fields = (split_words(title or ""), split_words(summary or ""))
         lang = language_code(language)
         if lang is None:
-            lang = guess_language([t.norm for tokens in fields for t in tokens])
+            lang = guess_language(fields[0].norms + fields[1].norms)
         found: dict[int, list[tuple[int, TermHit]]] = {}
         masks: dict[tuple[int, int], set[int]] = {}
-        texts = (title or "", summary or "")
-        for f_index, tokens in enumerate(fields):
-            for raw in self.index.scan(tokens, lang):
-                self._collect(raw, f_index, tokens, texts[f_index], found, masks)
+        for f_index, words in enumerate(fields):
+            for raw in self.index.scan(words, lang):
+                self._collect(raw, f_index, words, found, masks)
         matches = []
         for w_index, entries in found.items():
             result = _evaluate(self.watchlists[w_index], w_index, entries, masks)
@@ -138,13 +137,13 @@ class Matcher:
         self,
         raw: RawHit,
         f_index: int,
-        tokens: Sequence[Token],
-        text: str,
+        words: Words,
         found: dict[int, list[tuple[int, TermHit]]],
         masks: dict[tuple[int, int], set[int]],
     ) -> None:
-        start = tokens[raw.first].start
-        end = tokens[raw.first + raw.count - 1].end
+        start = words.span(raw.first)[0]
+        end = words.span(raw.first + raw.count - 1)[1]
+        text = words.text
         for owner in self._owners[raw.pattern]:
             if owner.group == IGNORE:
                 span = range(raw.first, raw.first + raw.count)

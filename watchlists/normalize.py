@@ -8,12 +8,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from typing import NamedTuple
 
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 # Dotted abbreviations ("U.S.", "EE.UU.") are one word; otherwise runs of letters/digits.
 _TOKEN = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}|[^\W_](?:[^\W_]|[\u0300-\u036f])*")
-_APOSTROPHES = frozenset("'’ʼ`´")
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['’ʼ][sS]\b")
 _EXTRA_FOLDS = str.maketrans(
     {
         "ł": "l",
@@ -66,65 +67,119 @@ def fold_word(word: str) -> tuple[str, str]:
 
 def fold_text(text: str) -> str:
     """Fold a whole phrase to its normalized words joined by single spaces."""
-    return " ".join(token.norm for token in tokenize(text))
+    return " ".join(split_words(text).norms)
 
 
-def strip_markup(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """Remove tags and decode entities.
+class Markup:
+    """Where the clean text's characters came from, after tags and entities were removed.
 
-    Returns the clean text and, when it differs from ``text``, the original start
-    and end offset of every clean character (``None`` means identity).
+    Verbatim runs map one to one; a decoded entity or a removed tag maps to its
+    whole original span. Offsets are mapped lazily, only for hits.
     """
+
+    __slots__ = ("_clean_starts", "_segments")
+
+    def __init__(self, segments: list[tuple[int, int, int, bool]]) -> None:
+        self._segments = segments
+        self._clean_starts = [segment[0] for segment in segments]
+
+    def start(self, index: int) -> int:
+        """Original offset of the clean character at ``index``."""
+        clean, orig, orig_end, verbatim = self._segments[
+            bisect_right(self._clean_starts, index) - 1
+        ]
+        return orig + (index - clean) if verbatim else orig
+
+    def end(self, index: int) -> int:
+        """Original end offset of the clean character at ``index``."""
+        clean, orig, orig_end, verbatim = self._segments[
+            bisect_right(self._clean_starts, index) - 1
+        ]
+        return orig + (index - clean) + 1 if verbatim else orig_end
+
+
+def strip_markup(text: str) -> tuple[str, Markup | None]:
+    """Remove tags and decode entities; the ``Markup`` maps back (None: unchanged)."""
     if "<" not in text and "&" not in text:
-        return text, None, None
+        return text, None
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    segments: list[tuple[int, int, int, bool]] = []
     position = 0
+    length = 0
     for found in _MARKUP.finditer(text):
         begin, finish = found.span()
         if begin > position:
+            segments.append((length, position, begin, True))
             pieces.append(text[position:begin])
-            starts.extend(range(position, begin))
-            ends.extend(range(position + 1, begin + 1))
+            length += begin - position
         chunk = found.group()
         replacement = " " if chunk.startswith("<") else html.unescape(chunk)
+        segments.append((length, begin, finish, False))
         pieces.append(replacement)
-        starts.extend([begin] * len(replacement))
-        ends.extend([finish] * len(replacement))
+        length += len(replacement)
         position = finish
     if position == 0:
-        return text, None, None
+        return text, None
+    segments.append((length, position, len(text), True))
     pieces.append(text[position:])
-    starts.extend(range(position, len(text)))
-    ends.extend(range(position + 1, len(text) + 1))
-    return "".join(pieces), starts, ends
+    return "".join(pieces), Markup(segments)
+
+
+class Words:
+    """The words of one text: folded forms for matching, spans and case on demand.
+
+    ``norms[i]`` is word ``i`` folded (lower case, no accents); ``span(i)`` gives its
+    offsets in the ORIGINAL text and ``cased(i)`` its folded form with case kept.
+    """
+
+    __slots__ = ("norms", "text", "_clean", "_markup", "_spans", "_cased")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        clean, self._markup = strip_markup(text)
+        if "'" in clean or "’" in clean or "ʼ" in clean:
+            clean = _POSSESSIVE.sub("  ", clean)
+        self._clean = clean
+        self._spans: list[tuple[int, int]] | None = None
+        self._cased: list[str] | None = None
+        if clean.isascii():
+            norms = _TOKEN.findall(clean.lower())
+            if "." in clean:
+                norms = [w.replace(".", "") if "." in w else w for w in norms]
+        else:
+            cache = _FOLD_CACHE
+            norms = [(cache.get(w) or fold_word(w))[0] for w in _TOKEN.findall(clean)]
+        self.norms: list[str] = norms
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Offsets of word ``index`` in the original text."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _TOKEN.finditer(self._clean)]
+        begin, finish = self._spans[index]
+        if self._markup is None:
+            return begin, finish
+        return self._markup.start(begin), self._markup.end(finish - 1)
+
+    def cased(self, index: int) -> str:
+        """Word ``index`` folded like ``norms`` but keeping its capitals."""
+        if self._cased is None:
+            self._cased = [fold_word(w)[1] for w in _TOKEN.findall(self._clean)]
+        return self._cased[index]
+
+
+def split_words(text: str) -> Words:
+    """Split ``text`` (plain or with HTML) into ``Words`` (fast; spans computed lazily).
+
+    Hyphens and apostrophes separate words; an English possessive "'s" is dropped;
+    "U.S." is one word ``us``.
+    """
+    return Words(text)
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` (plain or with HTML) into folded tokens with original offsets.
-
-    Hyphens and apostrophes separate words; an English possessive "'s" is dropped;
-    "U.S." is one token ``us``.
-    """
-    clean, starts, ends = strip_markup(text)
-    tokens: list[Token] = []
-    append = tokens.append
-    for found in _TOKEN.finditer(clean):
-        word = found.group()
-        begin, finish = found.span()
-        if (
-            (word == "s" or word == "S")
-            and begin >= 2
-            and clean[begin - 1] in _APOSTROPHES
-            and clean[begin - 2].isalnum()
-        ):
-            continue
-        norm, cased = fold_word(word)
-        if not norm:
-            continue
-        if starts is not None and ends is not None:
-            append(Token(norm, cased, starts[begin], ends[finish - 1]))
-        else:
-            append(Token(norm, cased, begin, finish))
-    return tokens
+    """All words of ``text`` as ``Token`` values with original offsets."""
+    words = Words(text)
+    return [Token(norm, words.cased(i), *words.span(i)) for i, norm in enumerate(words.norms)]

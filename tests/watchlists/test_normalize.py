@@ -71,4 +71,4 @@ def test_cased_form_keeps_capitals() -> None:
 
 
 def test_strip_markup_identity_for_plain_text() -> None:
-    assert strip_markup("no markup here") == ("no markup here", None, None)
+    assert strip_markup("no markup here") == ("no markup here", None)
