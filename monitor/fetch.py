@@ -31,6 +31,7 @@ class FetchPolicy:
     deadline: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     user_agent: str = "newswatch"
+    allowed_addresses: tuple[str, ...] = ()  # internal "ip" or "ip:port" allowed anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,9 @@ async def _follow(
                 hint="give the full address, starting with https://",
             )
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        await resolve_checked(parts.hostname, port, current, policy.allow_private)
+        await resolve_checked(
+            parts.hostname, port, current, policy.allow_private, policy.allowed_addresses
+        )
         try:
             request = client.build_request("GET", current, headers=headers)
             response = await client.send(request, stream=True)
@@ -112,7 +115,7 @@ async def _follow(
             ) from exc
         try:
             if not policy.allow_private:
-                check_addresses([_peer(response)], current)
+                check_addresses([_peer(response)], current, port, policy.allowed_addresses)
             if response.status_code in (301, 302, 303, 307, 308):
                 location = response.headers.get("location")
                 if not location:

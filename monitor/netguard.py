@@ -46,8 +46,14 @@ def address_refusal(ip: str) -> str | None:
     return None
 
 
-async def resolve_checked(host: str, port: int, url: str, allow_private: bool) -> list[str]:
-    """Resolve ``host``; refuse if ANY address is internal (unless allowed)."""
+async def resolve_checked(
+    host: str, port: int, url: str, allow_private: bool, allowed: tuple[str, ...] = ()
+) -> list[str]:
+    """Resolve ``host``; refuse if ANY address is internal (unless allowed).
+
+    ``allowed`` names exceptions, as ``ip`` or ``ip:port``: one internal feed
+    server the operator trusts, while every other internal address stays refused.
+    """
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -58,13 +64,17 @@ async def resolve_checked(host: str, port: int, url: str, allow_private: bool) -
         ) from exc
     addresses = sorted({str(info[4][0]) for info in infos})
     if not allow_private:
-        check_addresses(addresses, url)
+        check_addresses(addresses, url, port, allowed)
     return addresses
 
 
-def check_addresses(addresses: list[str], url: str) -> None:
-    """Raise ``AddressRefusedError`` if any address is internal."""
+def check_addresses(
+    addresses: list[str], url: str, port: int = 0, allowed: tuple[str, ...] = ()
+) -> None:
+    """Raise ``AddressRefusedError`` if any address is internal and not explicitly allowed."""
     for ip in addresses:
+        if ip in allowed or f"{ip}:{port}" in allowed:
+            continue
         reason = address_refusal(ip)
         if reason is not None:
             raise AddressRefusedError(

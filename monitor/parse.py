@@ -20,21 +20,39 @@ from typing import Any
 import feedparser
 
 from monitor.canonical import canonical_url
+from monitor.decode import decode_all
 from monitor.errors import ParseError
+from monitor.jsonfeed import is_json_feed, read_json_feed
 from monitor.story import Story
 
 MAX_SUMMARY_CHARS = 4000
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+_ROOT_START = re.compile(r"<[A-Za-z_]")
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _BLOCK_TAG = re.compile(r"</?(p|br|div|li|h[1-6]|tr|blockquote)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _HTML_START = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL
 )
+_DECLARED = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+_ONE_BYTE = {"windows-1252", "cp1252", "iso-8859-1", "iso-8859-15", "latin-1", "latin1", "us-ascii"}
+_PERIODS = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +60,30 @@ class ParsedFeed:
     title: str
     language: str | None
     stories: tuple[Story, ...]
-    ttl_minutes: int | None = None
+    ttl_minutes: int | None = None  # RSS <ttl>
+    update_minutes: int | None = None  # sy:updatePeriod / sy:updateFrequency
 
 
-def parse_feed(body: bytes, headers: dict[str, str], feed_url: str, now: datetime) -> ParsedFeed:
+def parse_feed(
+    body: bytes,
+    headers: dict[str, str],
+    feed_url: str,
+    now: datetime,
+    max_bytes: int = 10 * 1024 * 1024,
+) -> ParsedFeed:
     """Parse one response body; raise ``ParseError`` with a readable reason if it is no feed."""
+    if body[:2] == GZIP_MAGIC:  # a compressed file, or a server that forgot Content-Encoding
+        body = decode_all([body], "gzip", max_bytes, feed_url)
     if not body.strip():
         raise ParseError("the server sent an empty body", url=feed_url)
     head = body[:65536]
-    if _ENTITY_DECL.search(head):
-        raise ParseError(
-            "refused: the document declares XML entities",
-            url=feed_url,
-            hint="feeds do not need entity declarations; ask the publisher to remove them",
-        )
+    if is_json_feed(head, headers):
+        channel, entries = read_json_feed(body, feed_url)
+        return _build(channel, entries, feed_url, now)
+    screen_entities(body, feed_url)
     parsed = feedparser.parse(
         io.BytesIO(body),
-        response_headers=headers,
+        response_headers=_charset_fixed(body, headers),
         sanitize_html=False,
         resolve_relative_uris=False,
     )
@@ -71,8 +96,17 @@ def parse_feed(body: bytes, headers: dict[str, str], feed_url: str, now: datetim
                 url=feed_url,
                 hint='use the page\'s RSS or Atom link (look for <link rel="alternate">)',
             )
-        reason = parsed.get("bozo_exception")
-        raise ParseError(f"not a readable feed ({reason or 'no items and no title'})", url=feed_url)
+        if not parsed.get("version") or parsed.get("bozo"):
+            reason = parsed.get("bozo_exception") or "no items, no title, no RSS or Atom root"
+            raise ParseError(
+                f"not a readable feed ({reason})",
+                url=feed_url,
+                hint="open the address in a browser: it should show RSS, Atom or JSON Feed",
+            )
+    return _build(channel, entries, feed_url, now)
+
+
+def _build(channel: Any, entries: list[Any], feed_url: str, now: datetime) -> ParsedFeed:
     language = _language(channel.get("language"))
     title = clean_text(channel.get("title", ""))
     source = title or feed_url
@@ -82,8 +116,66 @@ def parse_feed(body: bytes, headers: dict[str, str], feed_url: str, now: datetim
         title=title,
         language=language,
         stories=stories,
-        ttl_minutes=int(ttl) if isinstance(ttl, str) and ttl.isdigit() else None,
+        ttl_minutes=int(ttl) if isinstance(ttl, str) and ttl.strip().isdigit() else None,
+        update_minutes=update_period_minutes(
+            channel.get("sy_updateperiod"), channel.get("sy_updatefrequency")
+        ),
     )
+
+
+def update_period_minutes(period: Any, frequency: Any) -> int | None:
+    """``sy:updatePeriod`` / ``sy:updateFrequency`` as minutes between updates."""
+    minutes = _PERIODS.get(str(period or "").strip().lower())
+    if minutes is None:
+        return None
+    text = str(frequency or "1").strip()
+    count = int(text) if text.isdigit() and int(text) > 0 else 1
+    return max(1, minutes // count)
+
+
+def _charset_fixed(body: bytes, headers: dict[str, str]) -> dict[str, str]:
+    """A document declared as a one-byte charset whose bytes are valid UTF-8 is UTF-8.
+
+    Publishers copy a ``windows-1252`` prolog onto UTF-8 output; reading it as
+    declared turns every accented letter into two (``â‚¬`` for ``€``).
+    """
+    declared = _DECLARED.search(body[:200])
+    content_type = headers.get("content-type", "")
+    charset = _CHARSET.search(content_type)
+    names = {m.group(1).decode().lower() for m in (declared,) if m}
+    if charset:
+        names.add(charset.group(1).lower())
+    if not names or not names <= _ONE_BYTE or body.isascii():
+        return headers
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return headers
+    return {**headers, "content-type": "application/xml; charset=utf-8"}
+
+
+def screen_entities(body: bytes, feed_url: str) -> None:
+    """Refuse a document whose prolog declares entities (billion laughs, XXE, blow-ups).
+
+    Only the prolog, before the root element, can declare entities; it is read
+    in the document's own encoding (UTF-16 and UTF-32 too), so a declaration
+    cannot hide behind a byte-order mark. A plain DOCTYPE (RSS 0.91) passes.
+    """
+    encoding = next((name for bom, name in _BOMS if body.startswith(bom)), "latin-1")
+    text = body.decode(encoding, errors="replace") if encoding != "latin-1" else None
+    if text is None:
+        root = re.search(rb"<[A-Za-z_]", body)
+        prolog = body[: root.start()] if root else body
+        declares = re.search(rb"<!ENTITY", prolog, re.IGNORECASE) is not None
+    else:
+        found = _ROOT_START.search(text)
+        declares = _ENTITY_DECL.search(text[: found.start()] if found else text) is not None
+    if declares:
+        raise ParseError(
+            "refused: the document declares XML entities",
+            url=feed_url,
+            hint="feeds do not need entity declarations; ask the publisher to remove them",
+        )
 
 
 def _story(entry: Any, feed_url: str, source: str, language: str | None, now: datetime) -> Story:
