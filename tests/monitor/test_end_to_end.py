@@ -152,8 +152,9 @@ def test_duplicate_story_lists_its_other_source(rig: Rig) -> None:
     _setup(rig)
     rig.cli("run", "--once")
     item = next(i for i in rig.hooks.calls[0].json()["items"] if i["title"] == RAID.title)
-    assert item["source"] == "Andes Wire"
-    assert item["also_reported_by"] == ["World Wire"]
+    # Both feeds are polled at once, so either may be the first to carry it.
+    assert sorted([item["source"], *item["also_reported_by"]]) == ["Andes Wire", "World Wire"]
+    assert len(item["also_reported_by"]) == 1
 
 
 def test_a_broken_feed_does_not_stop_the_others(rig: Rig) -> None:
