@@ -107,6 +107,8 @@ class TermIndex:
         self._pattern_stems: dict[str, dict[int, tuple[str, ...]]] = {}
         self._stemmer = StemmerCache()
         self._word_cache: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
+        self._word_hits: dict[str, set[str]] = {}
+        self._word_misses: dict[str, set[str]] = {}
         self._partial = ahocorasick.Automaton()
         self._has_partial = False
         for pid, pattern in enumerate(self.patterns):
@@ -167,21 +169,35 @@ class TermIndex:
         cache = self._word_cache.get(lang)
         if cache is None:
             cache = self._word_cache[lang] = {}
-        candidates: list[tuple[int, int]] = []
-        for i, norm in enumerate(words.norms):
-            found = cache.get(norm)
-            if found is None:
+            self._word_hits[lang] = set()
+            self._word_misses[lang] = set()
+        known, misses = self._word_hits[lang], self._word_misses[lang]
+        norms = words.norms
+        present = set(norms)
+        unseen = present - misses - known
+        if unseen:
+            if len(misses) + len(known) >= WORD_CACHE_LIMIT:
+                cache.clear()
+                known.clear()
+                misses.clear()
+            for norm in unseen:
                 found = self._candidates(norm, lang)
-                if len(cache) >= WORD_CACHE_LIMIT:
-                    cache.clear()
-                cache[norm] = found
-            if found:
-                candidates.extend((pid, i - position) for pid, position in found)
+                if found:
+                    cache[norm] = found
+                    known.add(norm)
+                else:
+                    misses.add(norm)
         hits = []
-        for pid, first in dict.fromkeys(candidates):
-            similarity = self._verify(pid, words, first, lang)
-            if similarity is not None:
-                hits.append(RawHit(pid, first, len(self.patterns[pid].words), similarity))
+        if not present.isdisjoint(known):
+            candidates: list[tuple[int, int]] = []
+            for i, norm in enumerate(norms):
+                found = cache.get(norm)
+                if found:
+                    candidates.extend((pid, i - position) for pid, position in found)
+            for pid, first in dict.fromkeys(candidates):
+                similarity = self._verify(pid, words, first, lang)
+                if similarity is not None:
+                    hits.append(RawHit(pid, first, len(self.patterns[pid].words), similarity))
         if self._has_partial:
             hits.extend(self._scan_partial(words))
         return hits

@@ -12,8 +12,10 @@ from bisect import bisect_right
 from typing import NamedTuple
 
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-# Dotted abbreviations ("U.S.", "EE.UU.") are one word; otherwise runs of letters/digits.
-_TOKEN = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}|[^\W_](?:[^\W_]|[\u0300-\u036f])*")
+# Words are runs of letters and digits; dotted abbreviations ("U.S.", "EE.UU.") are one
+# word. The slower variant also keeps combining accents (text not in NFC) inside words.
+_TOKEN = re.compile(r"\w(?:\w?\.(?:\w{1,2}\.)+|\w*)")
+_TOKEN_NFD = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}|\w(?:\w|[\u0300-\u036f])*")
 _POSSESSIVE = re.compile(r"(?<=[^\W_])['’ʼ][sS]\b")
 _EXTRA_FOLDS = str.maketrans(
     {
@@ -132,7 +134,7 @@ class Words:
     offsets in the ORIGINAL text and ``cased(i)`` its folded form with case kept.
     """
 
-    __slots__ = ("norms", "text", "_clean", "_markup", "_spans", "_cased")
+    __slots__ = ("norms", "text", "_clean", "_markup", "_spans", "_cased", "_token")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -142,13 +144,16 @@ class Words:
         self._clean = clean
         self._spans: list[tuple[int, int]] | None = None
         self._cased: list[str] | None = None
+        self._token = _TOKEN
         if clean.isascii():
             norms = _TOKEN.findall(clean.lower())
             if "." in clean:
                 norms = [w.replace(".", "") if "." in w else w for w in norms]
         else:
+            if not unicodedata.is_normalized("NFC", clean):
+                self._token = _TOKEN_NFD
             cache = _FOLD_CACHE
-            norms = [(cache.get(w) or fold_word(w))[0] for w in _TOKEN.findall(clean)]
+            norms = [(cache.get(w) or fold_word(w))[0] for w in self._token.findall(clean)]
         self.norms: list[str] = norms
 
     def __len__(self) -> int:
@@ -157,7 +162,7 @@ class Words:
     def span(self, index: int) -> tuple[int, int]:
         """Offsets of word ``index`` in the original text."""
         if self._spans is None:
-            self._spans = [m.span() for m in _TOKEN.finditer(self._clean)]
+            self._spans = [m.span() for m in self._token.finditer(self._clean)]
         begin, finish = self._spans[index]
         if self._markup is None:
             return begin, finish
@@ -166,7 +171,7 @@ class Words:
     def cased(self, index: int) -> str:
         """Word ``index`` folded like ``norms`` but keeping its capitals."""
         if self._cased is None:
-            self._cased = [fold_word(w)[1] for w in _TOKEN.findall(self._clean)]
+            self._cased = [fold_word(w)[1] for w in self._token.findall(self._clean)]
         return self._cased[index]
 
 
