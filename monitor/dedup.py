@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
@@ -95,9 +95,9 @@ class _Entry:
     text: ItemText | None
     when: datetime | None
     seen: datetime | None
-    guids: list[tuple[str, str]]
+    guids: tuple[tuple[str, str], ...]
     versions: tuple[str, ...]
-    ukeys: list[str] = field(default_factory=list)
+    ukeys: tuple[str, ...] = ()
     sketched: bool = False
 
 
@@ -115,9 +115,9 @@ class _Probe:
         self.hashes = sketch_hashes(self.text.joined) if self.text.informative else set()
 
     @property
-    def guids(self) -> list[tuple[str, str]]:
+    def guids(self) -> tuple[tuple[str, str], ...]:
         """The (feed, GUID) keys a new entry for this item starts with."""
-        return [(self.item.feed, self.item.guid)] if self.item.guid else []
+        return ((self.item.feed, self.item.guid),) if self.item.guid else ()
 
 
 class Deduplicator:
@@ -132,9 +132,9 @@ class Deduplicator:
     ) -> None:
         self.window = window
         self.retain = max(retain, window)
-        self._by_guid: dict[tuple[str, str], list[_Entry]] = {}
+        self._by_guid: dict[tuple[str, str], _Entry | list[_Entry]] = {}
         self._by_url: dict[str, _Entry] = {}
-        self._by_fp: dict[str, list[_Entry]] = {}
+        self._by_fp: dict[str, _Entry | list[_Entry]] = {}
         self._sketches: SketchIndex[_Entry] = SketchIndex()
         self._recent: deque[_Entry] = deque()
         self._kept: deque[_Entry] = deque()
@@ -154,17 +154,17 @@ class Deduplicator:
         self._evict(now)
         p = _Probe(item, now)
         if item.guid:
-            for entry in self._by_guid.get((item.feed, item.guid), ()):
+            for entry in _get(self._by_guid, (item.feed, item.guid)):
                 if self._guid_agrees(entry, p):
                     return self._identity(entry, p)
         if p.ukey is not None and (entry := self._by_url.get(p.ukey)) is not None:
             if entry.text is None or not unrelated(entry.text, p.text):
                 return self._identity(entry, p)
-        for entry in self._by_fp.get(p.fp, ()):
+        for entry in _get(self._by_fp, p.fp):
             if entry.feed == item.feed and (p.text.informative or entry.ukey == p.ukey):
                 return self._identity(entry, p)
         if p.text.informative:
-            for entry in self._by_fp.get(p.fp, ()):
+            for entry in _get(self._by_fp, p.fp):
                 if _within(entry.when, p.when, self.window):
                     return self._add(p, now, "cluster", entry.cluster)
         match = self._near_duplicate(p)
@@ -196,7 +196,7 @@ class Deduplicator:
     # -- layers ------------------------------------------------------------------------
 
     def _guid_agrees(self, entry: _Entry, p: _Probe) -> bool:
-        if p.ukey is not None and p.ukey in entry.ukeys:
+        if p.ukey is not None and (p.ukey == entry.ukey or p.ukey in entry.ukeys):
             return True
         if p.fp in entry.versions:
             return True
@@ -206,12 +206,12 @@ class Deduplicator:
         item = p.item
         key = (item.feed, item.guid) if item.guid else None
         if key is not None and key not in entry.guids and len(entry.guids) < MAX_ALIASES:
-            entry.guids.append(key)
-            self._by_guid.setdefault(key, []).append(entry)
+            entry.guids += (key,)
+            _put(self._by_guid, key, entry)
         ukey = p.ukey
         if ukey is not None and ukey not in self._by_url and len(entry.ukeys) < MAX_ALIASES:
             self._by_url[ukey] = entry
-            entry.ukeys.append(ukey)
+            entry.ukeys += (ukey,)
         if p.fp in entry.versions:
             return DedupDecision("same", entry.story, entry.cluster)
         entry.fp = p.fp
@@ -221,7 +221,7 @@ class Deduplicator:
             entry.text = p.text
             self._sketch(entry, p.hashes)
             p.text.compact()
-        self._by_fp.setdefault(p.fp, []).append(entry)
+        _put(self._by_fp, p.fp, entry)
         return DedupDecision("update", entry.story, entry.cluster)
 
     def _near_duplicate(self, p: _Probe) -> _Entry | None:
@@ -250,11 +250,11 @@ class Deduplicator:
 
     def _index(self, entry: _Entry, ukey: str | None, hashes: set[int]) -> None:
         for key in entry.guids:
-            self._by_guid.setdefault(key, []).append(entry)
+            _put(self._by_guid, key, entry)
         if ukey is not None and ukey not in self._by_url:
             self._by_url[ukey] = entry
-            entry.ukeys.append(ukey)
-        self._by_fp.setdefault(entry.fp, []).append(entry)
+            entry.ukeys += (ukey,)
+        _put(self._by_fp, entry.fp, entry)
         if entry.text is not None:
             self._sketch(entry, hashes)
             entry.text.compact()
@@ -292,11 +292,33 @@ class Deduplicator:
             _drop(self._by_guid, key, entry)
 
 
-def _drop(mapping: dict[K, list[_Entry]], key: K, entry: _Entry) -> None:
-    bucket = mapping.get(key)
-    if bucket is not None:
-        bucket[:] = [e for e in bucket if e is not entry]
-        if not bucket:
+def _get(mapping: dict[K, _Entry | list[_Entry]], key: K) -> tuple[_Entry, ...] | list[_Entry]:
+    """The entries under ``key`` (a lone entry is stored bare, saving a list per key)."""
+    found = mapping.get(key)
+    if found is None:
+        return ()
+    return found if isinstance(found, list) else (found,)
+
+
+def _put(mapping: dict[K, _Entry | list[_Entry]], key: K, entry: _Entry) -> None:
+    found = mapping.get(key)
+    if found is None:
+        mapping[key] = entry
+    elif isinstance(found, list):
+        if entry not in found:
+            found.append(entry)
+    elif found is not entry:
+        mapping[key] = [found, entry]
+
+
+def _drop(mapping: dict[K, _Entry | list[_Entry]], key: K, entry: _Entry) -> None:
+    found = mapping.get(key)
+    if found is entry:
+        del mapping[key]
+    elif isinstance(found, list):
+        rest = [e for e in found if e is not entry]
+        mapping[key] = rest[0] if len(rest) == 1 else rest
+        if not rest:
             del mapping[key]
 
 

@@ -86,6 +86,7 @@ UNRELATED_TITLE_RATIO = 50.0
 UNRELATED_OVERLAP = 0.3
 TITLE_CASE_SHARE = 0.6
 
+_NONE: frozenset[str] = frozenset()
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*")
 
@@ -107,9 +108,9 @@ class ItemText:
         summary_tokens = fold_words(plain_summary)
         self.title = " ".join(title_tokens)
         self.summary = " ".join(summary_tokens)
-        self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens)
+        self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.names = name_words(plain_title, plain_summary)
+        self.names = " ".join(sorted(name_words(plain_title, plain_summary)))
         self._cache: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
     @property
@@ -127,6 +128,11 @@ class ItemText:
                 frozenset(content_words(title_tokens)),
             )
         return self._cache
+
+    @property
+    def name_set(self) -> frozenset[str]:
+        """The item's names (see the module docstring)."""
+        return frozenset(self.names.split())
 
     @property
     def bigrams(self) -> frozenset[str]:
@@ -194,7 +200,7 @@ def similar(a: ItemText, b: ItemText) -> bool:
         return False
     if common / len(a.bigrams | b.bigrams) < MIN_JACCARD:
         return False
-    if (a.names - b.vocabulary) and (b.names - a.vocabulary):
+    if (a.name_set - b.vocabulary) and (b.name_set - a.vocabulary):
         return False
     if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
         return False
