@@ -191,9 +191,9 @@ class TermIndex:
         if not present.isdisjoint(known):
             candidates: list[tuple[int, int]] = []
             for i, norm in enumerate(norms):
-                found = cache.get(norm)
-                if found:
-                    candidates.extend((pid, i - position) for pid, position in found)
+                starts = cache.get(norm)
+                if starts:
+                    candidates.extend((pid, i - position) for pid, position in starts)
             for pid, first in dict.fromkeys(candidates):
                 similarity = self._verify(pid, words, first, lang)
                 if similarity is not None:
