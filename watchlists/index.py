@@ -20,6 +20,8 @@ FUZZY_MIN_LETTERS = 8
 """Single words shorter than this are never fuzzy ("Glas" is not "glass")."""
 FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
+STEM_HEAD = 4
+"""A word is stemmed only if its first letters begin some pattern's stem (saves time)."""
 WORD_CACHE_LIMIT = 200_000
 """Words remembered per language with their candidate patterns (cleared when full)."""
 MIN_STEM = 4
@@ -90,6 +92,11 @@ def compile_pattern(term: Term, variant: str) -> Pattern | None:
     )
 
 
+def anchor_position(words: Sequence[str]) -> int:
+    """The word a phrase is looked up by: its longest (rarest) word, the last on ties."""
+    return max(range(len(words)), key=lambda k: (len(words[k]), k))
+
+
 def deletions(word: str) -> list[str]:
     """``word`` and every string made by deleting one character of it."""
     return [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
@@ -103,8 +110,9 @@ class TermIndex:
         self._exact: dict[str, list[tuple[int, int]]] = {}
         self._deletion: dict[str, list[int]] = {}
         self._stemmed: list[int] = []
-        self._stem_tables: dict[str, dict[str, list[int]]] = {}
+        self._stem_tables: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self._pattern_stems: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._stem_heads: dict[str, set[str]] = {}
         self._stemmer = StemmerCache()
         self._word_cache: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
         self._word_hits: dict[str, set[str]] = {}
@@ -128,17 +136,18 @@ class TermIndex:
         if pattern.stems:
             self._stemmed.append(pid)
             return
-        self._exact.setdefault(pattern.words[0], []).append((pid, 0))
         if not pattern.max_edits:
+            anchor = anchor_position(pattern.words)
+            self._exact.setdefault(pattern.words[anchor], []).append((pid, anchor))
             return
         if len(pattern.words) == 1:
             for key in deletions(pattern.words[0]):
                 self._deletion.setdefault(key, []).append(pid)
             return
-        for position, word in enumerate(pattern.words[1:], start=1):
+        for position, word in enumerate(pattern.words):
             self._exact.setdefault(word, []).append((pid, position))
 
-    def _stem_table(self, lang: str) -> dict[str, list[int]]:
+    def _stem_table(self, lang: str) -> dict[str, list[tuple[int, int]]]:
         table = self._stem_tables.get(lang)
         if table is not None:
             return table
@@ -147,17 +156,20 @@ class TermIndex:
         for pid in self._stemmed:
             words = self.patterns[pid].words
             stems[pid] = tuple(self._stemmer.stem(lang, word) for word in words)
-            table.setdefault(stems[pid][0], []).append(pid)
+            anchor = anchor_position(words)
+            table.setdefault(stems[pid][anchor], []).append((pid, anchor))
         self._stem_tables[lang] = table
         self._pattern_stems[lang] = stems
+        self._stem_heads[lang] = {stem[:STEM_HEAD] for stem in table}
         return table
 
     def _candidates(self, norm: str, lang: str) -> tuple[tuple[int, int], ...]:
         """Patterns that may start (or, for fuzzy phrases, contain) the word ``norm``."""
         found: list[tuple[int, int]] = list(self._exact.get(norm, ()))
         if self._stemmed:
-            stem = self._stemmer.stem(lang, norm)
-            found.extend((pid, 0) for pid in self._stem_table(lang).get(stem, ()))
+            table = self._stem_table(lang)
+            if len(norm) <= STEM_HEAD + 1 or norm[:STEM_HEAD] in self._stem_heads[lang]:
+                found.extend(table.get(self._stemmer.stem(lang, norm), ()))
         if self._deletion and len(norm) >= self.min_fuzzy_word:
             deletion = self._deletion
             for key in deletions(norm):
