@@ -1,0 +1,290 @@
+"""Finding the names in plain prose: capitalized spans, acronyms and their expansions.
+
+Pure. Works on words with offsets; general rules (capitals, connector words, titles,
+words the documents mostly write in lower case), no list of expected names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from watchlists.lexicon import (
+    CONNECTORS,
+    DATE_WORDS,
+    NAME_ARTICLES,
+    SAYING_VERBS,
+    STOPWORDS,
+    is_title,
+)
+
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]\w*(?:[-'’]\w+)*")
+_POSSESSIVE = re.compile(r"[’'][sS]$")
+_SENTENCE_END = re.compile(r"[.!?:;•]")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a document, its shape, and how it is joined to the word before."""
+
+    text: str
+    start: int
+    end: int
+    initial: bool  # the first word of a sentence, line or list item
+    joined: bool  # only spaces separate it from the previous word
+    possessive: bool  # written with 's (dropped from text)
+    in_parens: bool  # "(ICE)"
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_acronym(self) -> bool:
+        letters = self.text.replace("-", "")
+        return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.text[:1].isupper() and not self.is_acronym and self.lower not in DATE_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a candidate name in one document, with the clues around it."""
+
+    words: tuple[str, ...]
+    doc: int
+    initial: bool = False
+    acronym: bool = False
+    expansion: tuple[str, ...] = ()  # for "(ICE)": the words it stands for
+    titled: bool = False  # came after a title such as "President"
+    said: bool = False  # followed by a verb of saying
+    before: str = ""  # the lower-cased word before it
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def split_words(text: str) -> list[Word]:
+    """The words of ``text`` with sentence starts, joins and possessives marked."""
+    words: list[Word] = []
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        gap = text[previous_end : match.start()]
+        raw = match.group()
+        possessive = bool(_POSSESSIVE.search(raw)) and len(raw) > 2
+        body = raw[:-2] if possessive else raw
+        if re.fullmatch(r"(?:[^\W\d_]\.){2,}", body):
+            body = body.replace(".", "")
+        initial = not words or "\n" in gap or bool(_SENTENCE_END.search(gap))
+        joined = bool(words) and gap.strip() == "" and "\n" not in gap
+        after = text[match.end() : match.end() + 2]
+        in_parens = gap.endswith("(") and after.startswith(")")
+        words.append(Word(body, match.start(), match.end(), initial, joined, possessive, in_parens))
+        previous_end = match.end()
+    return words
+
+
+def lower_case_counts(texts: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
+    """How often each word is written in lower case, and capitalized inside a sentence."""
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for text in texts:
+        for word in split_words(text):
+            if word.text[:1].islower():
+                lower[word.lower] += 1
+            elif not word.initial:
+                capital[word.lower] += 1
+    return lower, capital
+
+
+class MentionFinder:
+    """Finds name mentions, knowing which words the whole corpus treats as common."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.lower, self.capital = lower_case_counts(texts)
+
+    def is_common(self, word: str) -> bool:
+        """A word the documents write in lower case at least as often as capitalized."""
+        key = word.lower()
+        return key in STOPWORDS or (self.lower[key] >= 1 and self.lower[key] >= self.capital[key])
+
+    def find(self, text: str, doc: int) -> list[Mention]:
+        """Every name mention and acronym in one document's plain ``text``."""
+        words = split_words(text)
+        title_lines = self._title_case_lines(text, words)
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word.is_acronym:
+                mentions.append(self._acronym(words, i, doc))
+                i += 1
+                continue
+            if not self._starts(word, title_lines):
+                i += 1
+                continue
+            end = self._extend(words, i, title_lines)
+            mentions.extend(self._clean(words, i, end, doc))
+            i = end + 1
+        return mentions
+
+    def _starts(self, word: Word, title_lines: set[int]) -> bool:
+        if not word.is_capitalized:
+            return False
+        return not (word.start in title_lines and self.is_common(word.text))
+
+    def _extend(self, words: list[Word], i: int, title_lines: set[int]) -> int:
+        end = i
+        k = i + 1
+        while k < len(words) and words[k].joined and not words[end].possessive:
+            if self._starts(words[k], title_lines):
+                end = k
+                k += 1
+                continue
+            m = k
+            while m < len(words) and m - k < 2 and words[m].joined:
+                if words[m].lower not in CONNECTORS or words[m].possessive:
+                    break
+                m += 1
+            if m > k and m < len(words) and words[m].joined and words[m].is_capitalized:
+                end = m
+                k = m + 1
+                continue
+            break
+        return end
+
+    def _title_case_lines(self, text: str, words: list[Word]) -> set[int]:
+        """Start offsets of words on headline-style lines (most words capitalized)."""
+        starts: set[int] = set()
+        offset = 0
+        for line in text.split("\n"):
+            inside = [w for w in words if offset <= w.start < offset + len(line)]
+            content = [w for w in inside if w.lower not in CONNECTORS and w.lower not in STOPWORDS]
+            capitals = [w for w in content if w.text[:1].isupper()]
+            if len(capitals) >= 2 and len(capitals) == len(content):
+                starts.update(w.start for w in inside)
+            offset += len(line) + 1
+        return starts
+
+    def _acronym(self, words: list[Word], i: int, doc: int) -> Mention:
+        word = words[i]
+        expansion: tuple[str, ...] = ()
+        if word.in_parens:
+            expansion = self._expansion(words, i)
+        before = words[i - 1].lower if i and words[i].joined else ""
+        return Mention((word.text,), doc, word.initial, True, expansion, before=before)
+
+    def _expansion(self, words: list[Word], i: int) -> tuple[str, ...]:
+        """The capitalized words just before "(ACRONYM)" that it abbreviates."""
+        acronym = words[i].text.replace("-", "").upper()
+        j = i - 1
+        skipped = 0
+        while j >= 0 and words[j].text[:1].islower() and words[j].lower not in CONNECTORS:
+            skipped += 1
+            j -= 1
+            if skipped > 2:
+                return ()
+        run: list[str] = []
+        while j >= 0 and (words[j].text[:1].isupper() or words[j].lower in CONNECTORS):
+            run.insert(0, words[j].text)
+            if words[j].initial or not words[j].joined:
+                break
+            j -= 1
+        while run and run[0].lower() in CONNECTORS | STOPWORDS:
+            run.pop(0)
+        return best_expansion(acronym, run)
+
+    def _clean(self, words: list[Word], i: int, end: int, doc: int) -> list[Mention]:
+        """Turn a raw capitalized run into zero or more name mentions."""
+        run = list(range(i, end + 1))
+        for after in words[end + 1 : end + 4]:
+            if after.in_parens and after.is_acronym:
+                return []  # the expansion is taken with its acronym
+            if not after.text[:1].islower() or after.lower in CONNECTORS:
+                break
+        pieces: list[list[int]] = [[]]
+        for index in run:
+            if words[index].lower == "and":
+                pieces.append([])
+            else:
+                pieces[-1].append(index)
+        mentions = []
+        for piece in pieces:
+            mention = self._mention(words, piece, doc)
+            if mention is not None:
+                mentions.append(mention)
+        return mentions
+
+    def _mention(self, words: list[Word], piece: list[int], doc: int) -> Mention | None:
+        piece = self._trim_connectors(words, piece)
+        if not piece:
+            return None
+        first = words[piece[0]]
+        if first.lower in STOPWORDS and first.lower not in NAME_ARTICLES:
+            piece = self._trim_connectors(words, piece[1:])
+        elif first.initial and self.is_common(first.text):
+            piece = self._trim_connectors(words, piece[1:])
+        titled = False
+        for position in range(len(piece) - 1, -1, -1):
+            following = piece[position + 1 : position + 2]
+            if following and is_title(words[piece[position]].text):
+                if words[following[0]].lower in CONNECTORS:
+                    return None  # an office such as "President of Ecuador"
+                titled = True
+                piece = piece[position + 1 :]
+                break
+        if not any(words[p].lower in CONNECTORS for p in piece):
+            while piece and self.is_common(words[piece[-1]].text):
+                piece = piece[:-1]
+        if not piece:
+            return None
+        texts = tuple(words[p].text for p in piece)
+        last = piece[-1]
+        said = last + 1 < len(words) and words[last + 1].lower in SAYING_VERBS
+        before = words[piece[0] - 1].lower if piece[0] > 0 else ""
+        initial = words[piece[0]].initial
+        return Mention(texts, doc, initial, titled=titled, said=said, before=before)
+
+    @staticmethod
+    def _trim_connectors(words: list[Word], piece: list[int]) -> list[int]:
+        while piece and words[piece[0]].lower in CONNECTORS - NAME_ARTICLES:
+            piece = piece[1:]
+        while piece and words[piece[-1]].lower in CONNECTORS:
+            piece = piece[:-1]
+        return piece
+
+
+def initials(words: Sequence[str]) -> str:
+    """The first letters of the content words, hyphenated parts counted apart."""
+    letters = []
+    for word in words:
+        if word.lower() in CONNECTORS:
+            continue
+        for part in word.split("-"):
+            if part:
+                letters.append(part[0].upper())
+    return "".join(letters)
+
+
+def best_expansion(acronym: str, run: Sequence[str]) -> tuple[str, ...]:
+    """The shortest tail of ``run`` whose initials spell ``acronym``, else a close-enough tail."""
+    for start in range(len(run) - 1, -1, -1):
+        tail = run[start:]
+        if tail[0].lower() in CONNECTORS:
+            continue
+        if initials(tail) == acronym:
+            return tuple(tail)
+    content = [w for w in run if w.lower() not in CONNECTORS]
+    if (
+        len(content) >= 2
+        and run
+        and run[0][:1].upper() == acronym[:1]
+        and abs(len(content) - len(acronym)) <= 2
+    ):
+        return tuple(run)
+    return ()

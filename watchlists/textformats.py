@@ -1,0 +1,298 @@
+"""Turning Markdown, HTML and wikitext into plain prose for the watchlist builder.
+
+Pure: text in, text out. Keeps the words a reader sees, drops markup, links' targets,
+code, references and templates; wikitext links and infobox values are kept as hints.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Literal
+
+Format = Literal["text", "markdown", "html", "wikitext"]
+FORMATS: tuple[str, ...] = ("text", "markdown", "html", "wikitext")
+_SUFFIXES: dict[str, Format] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".wiki": "wikitext",
+    ".wikitext": "wikitext",
+    ".mediawiki": "wikitext",
+    ".txt": "text",
+    ".text": "text",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlainText:
+    """A document as prose: paragraphs separated by blank lines, and the names it links."""
+
+    text: str
+    format: Format
+    links: tuple[str, ...] = ()
+
+
+def guess_format(text: str, name: str = "", content_type: str = "") -> Format:
+    """The format of ``text``: from the content type, the file name, then the text itself."""
+    content_type = content_type.lower()
+    if "html" in content_type:
+        return "html"
+    if "markdown" in content_type:
+        return "markdown"
+    lowered = name.lower().split("?", 1)[0]
+    for suffix, fmt in _SUFFIXES.items():
+        if lowered.endswith(suffix) and fmt != "text":
+            return fmt
+    head = text[:5000]
+    if re.search(r"<(?:html|body|p|div|article|h[1-6])\b", head, re.IGNORECASE):
+        return "html"
+    wiki = len(re.findall(r"\[\[[^\]\n]+\]\]|\{\{[^{}\n]+|^=={1,4}[^=\n]+=={1,4}\s*$", head, re.M))
+    if wiki >= 2:
+        return "wikitext"
+    markdown = len(
+        re.findall(r"^#{1,6} \S|\[[^\]\n]+\]\([^)\s]+\)|^```|^\s*[-*] \S|\*\*\S", head, re.M)
+    )
+    if markdown >= 2:
+        return "markdown"
+    return "text"
+
+
+def to_plain(text: str, fmt: Format | None = None, name: str = "") -> PlainText:
+    """Strip ``text`` of its markup (``fmt`` guessed when not given)."""
+    fmt = fmt or guess_format(text, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "html":
+        return PlainText(_tidy(html_to_text(text)), fmt)
+    if fmt == "markdown":
+        return PlainText(_tidy(markdown_to_text(text)), fmt)
+    if fmt == "wikitext":
+        prose, links = wikitext_to_text(text)
+        return PlainText(_tidy(prose), fmt, links)
+    return PlainText(_tidy(text), "text")
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table section article blockquote "
+    "header footer figcaption dd dt pre title hr".split()
+)
+_SKIP_TAGS = frozenset("script style noscript template svg nav head form button select".split())
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.title: list[str] = []
+        self.in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self.in_title = True
+        elif tag in _SKIP_TAGS:
+            self.skipping += 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        elif tag in _SKIP_TAGS and self.skipping:
+            self.skipping -= 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(text: str) -> str:
+    """The visible text of an HTML page; block elements become paragraph breaks."""
+    collector = _TextCollector()
+    collector.feed(text)
+    collector.close()
+    body = "".join(collector.parts)
+    title = " ".join("".join(collector.title).split())
+    if title and title not in body:
+        body = title + "\n\n" + body
+    return body
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+_Replacement = str | Callable[[re.Match[str]], str]
+_MD_RULES: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
+    (re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M), ""),  # fenced code
+    (re.compile(r"^(?: {4}|\t).*$", re.M), ""),  # indented code
+    (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M), ""),  # reference definitions
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # inline links
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"<(https?://[^>]+)>"), ""),  # autolinks
+    (re.compile(r"`[^`\n]*`"), ""),  # inline code
+    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML
+    (re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$", re.M), r"\n\1\n"),  # headings
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),  # list markers
+    (re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.M), ""),  # horizontal rules
+    (re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$", re.M), ""),  # table rules
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
+    (re.compile(r"~~(.+?)~~"), r"\1"),
+    (re.compile(r"^\s*\|(.*)\|\s*$", re.M), lambda m: m.group(1).replace("|", "\n")),
+)
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown without its markup: link texts kept, code and images dropped."""
+    for pattern, replacement in _MD_RULES:
+        text = pattern.sub(replacement, text)
+    return html.unescape(text)
+
+
+# --- wikitext ---------------------------------------------------------------------------
+
+_NAMESPACES = re.compile(
+    r"^\s*:?\s*(?:file|image|category|media|wikt|wiktionary|[a-z]{2,3}):", re.I
+)
+_KEEP_TEMPLATES = {
+    "lang": -1,
+    "nowrap": 0,
+    "nobr": 0,
+    "flag": 0,
+    "flagcountry": 0,
+    "flagu": 0,
+    "ill": 0,
+    "interlanguage link": 0,
+    "small": 0,
+    "nowrap begin": -2,
+    "transl": -1,
+    "w": 0,
+}
+_INFOBOX_SKIP_KEYS = re.compile(
+    r"image|caption|alt|map|coord|date|width|size|signature|website|url|logo|native|module"
+    r"|label|header|embed|footnote|ref",
+    re.I,
+)
+_WIKI_LINK = re.compile(r"\[\[([^\[\]]*)\]\]")
+
+
+def wikitext_to_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """Wikitext as prose, and the labels of its internal links (names the editors linked)."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<ref[^>/]*/>", "", text, flags=re.I)
+    text = re.sub(r"<ref[^>]*>.*?</ref>", "", text, flags=re.S | re.I)
+    text = re.sub(
+        r"<(gallery|math|syntaxhighlight|source|pre|code|timeline|score|graph)\b.*?</\1>",
+        "",
+        text,
+        flags=re.S | re.I,
+    )
+    text = re.sub(r"^\{\|.*?^\|\}", "", text, flags=re.S | re.M)  # tables
+    text = _expand_templates(text)
+    links: list[str] = []
+
+    def link(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        if _NAMESPACES.match(inner):
+            return ""
+        target, _, label = inner.partition("|")
+        shown = (label or target.split("#", 1)[0]).strip()
+        if shown:
+            links.append(shown)
+        return shown
+
+    for _ in range(3):  # file captions can hold links: innermost first
+        text = _WIKI_LINK.sub(link, text)
+    text = re.sub(r"\[https?://[^\s\]]+\s*([^\]]*)\]", r"\1", text)
+    text = re.sub(r"'{2,5}", "", text)
+    text = re.sub(r"^(=+)\s*(.*?)\s*\1\s*$", r"\n\2\n", text, flags=re.M)
+    text = re.sub(r"^[*#:;]+\s*", "", text, flags=re.M)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
+    text = re.sub(r"__[A-Z]+__", "", text)
+    return html.unescape(text), tuple(links)
+
+
+def _expand_templates(text: str) -> str:
+    """Replace every ``{{…}}`` by what a reader would see of it (innermost first)."""
+    pattern = re.compile(r"\{\{([^{}]*)\}\}")
+    for _ in range(20):
+        replaced = pattern.sub(_template, text)
+        if replaced == text:
+            break
+        text = replaced
+    return text.replace("{{", "").replace("}}", "")
+
+
+def _template(match: re.Match[str]) -> str:
+    parts = _split_params(match.group(1))
+    name = parts[0].strip().lower().replace("_", " ")
+    params = [p for p in parts[1:] if "=" not in p.split("[[", 1)[0]]
+    if name in _KEEP_TEMPLATES:
+        index = _KEEP_TEMPLATES[name]
+        if name == "nowrap begin" or not params:
+            return ""
+        return params[index if index >= 0 else len(params) + index].strip()
+    if name.startswith("infobox"):
+        return _infobox(parts[1:])
+    return ""
+
+
+def _infobox(params: list[str]) -> str:
+    lines = []
+    for param in params:
+        key, sep, value = param.partition("=")
+        if not sep or _INFOBOX_SKIP_KEYS.search(key):
+            continue
+        value = value.strip()
+        if value:
+            lines.append(value)
+    return "\n\n" + "\n\n".join(lines) + "\n\n" if lines else ""
+
+
+def _split_params(inner: str) -> list[str]:
+    """Split a template's inside at ``|`` that are not inside a ``[[link|label]]``."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    i = 0
+    while i < len(inner):
+        pair = inner[i : i + 2]
+        if pair == "[[":
+            depth += 1
+            current.append(pair)
+            i += 2
+            continue
+        if pair == "]]" and depth:
+            depth -= 1
+            current.append(pair)
+            i += 2
+            continue
+        if inner[i] == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(inner[i])
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _tidy(text: str) -> str:
+    """Collapse spaces inside lines and runs of blank lines; strip every line."""
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    tidy = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", tidy).strip() + "\n"
