@@ -144,8 +144,12 @@ class TermIndex:
             for key in deletions(pattern.words[0]):
                 self._deletion.setdefault(key, []).append(pid)
             return
-        for position, word in enumerate(pattern.words):
-            self._exact.setdefault(word, []).append((pid, position))
+        # Each edit changes one word, so one of the max_edits + 1 longest words is intact;
+        # short words ("de", "of") are too common to look up, so one long word must be.
+        order = sorted(range(len(pattern.words)), key=lambda k: -len(pattern.words[k]))
+        anchors = [k for k in order if len(pattern.words[k]) >= 4] or order[:1]
+        for position in anchors[: pattern.max_edits + 1]:
+            self._exact.setdefault(pattern.words[position], []).append((pid, position))
 
     def _stem_table(self, lang: str) -> dict[str, list[tuple[int, int]]]:
         table = self._stem_tables.get(lang)
