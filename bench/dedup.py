@@ -185,37 +185,41 @@ def main() -> None:
     dedup = Deduplicator()
     naive_store: list[str] = []
     clusters: dict[str, str] = {}
+    outcomes = {"hit": 0, "miss": 0, "false": 0}
     rows = []
     decide_time = 0.0
-    outcomes = {"hit": 0, "miss": 0, "false": 0}
-    checkpoints = iter(CHECKPOINTS)
-    next_checkpoint = next(checkpoints)
     index = 0
-    while next_checkpoint is not None:
+
+    def run(stop: int) -> float:
+        """Decide planted[index:stop]; return the CPU seconds the decisions took."""
+        nonlocal index
+        started = time.process_time()
+        for p in planted[index:stop]:
+            decision = dedup.decide(p.item, p.item.published or START)
+            clusters[p.item.id] = decision.cluster
+            score(p, decision.kind, decision.cluster, clusters, outcomes)
+        elapsed = time.process_time() - started
+        naive_store.extend(naive_text(p.item) for p in planted[index:stop])
+        index = stop
+        return elapsed
+
+    for size in CHECKPOINTS:
         # Grow the store to the checkpoint, then time the next BATCH decisions at that size.
-        for measuring in (False, True):
-            stop = next_checkpoint if not measuring else index + BATCH
-            started = time.process_time()
-            for p in planted[index:stop]:
-                decision = dedup.decide(p.item, p.item.published or START)
-                clusters[p.item.id] = decision.cluster
-                score(p, decision.kind, decision.cluster, clusters, outcomes)
-            elapsed = time.process_time() - started
-            decide_time += elapsed
-            naive_store.extend(naive_text(p.item) for p in planted[index:stop])
-            index = stop
-            if measuring:
-                batch_cost = elapsed / BATCH
-        sampled = NAIVE_SAMPLE.get(next_checkpoint, NAIVE_SAMPLE_OTHER)
-        naive = naive_cost(naive_store[:next_checkpoint], probe_texts[:sampled])
-        rows.append((next_checkpoint, batch_cost, naive, sampled))
-        next_checkpoint = next(checkpoints, None)
+        decide_time += run(size)
+        stored = len(dedup)
+        batch = run(index + BATCH)
+        decide_time += batch
+        sampled = NAIVE_SAMPLE.get(size, NAIVE_SAMPLE_OTHER)
+        naive = naive_cost(naive_store[:size], probe_texts[:sampled])
+        rows.append((size, stored, batch / BATCH, naive, sampled))
     peak = peak_rss_mb()
     gc.collect()
     print_report(rows, index, decide_time, rss_before, peak, outcomes, began)
 
 
-def score(p: Planted, kind: str, cluster: str, clusters: dict[str, str], out: dict) -> None:
+def score(
+    p: Planted, kind: str, cluster: str, clusters: dict[str, str], out: dict[str, int]
+) -> None:
     if p.expect == "new":
         out["false"] += kind != "new"
     elif p.original is not None:
@@ -224,7 +228,7 @@ def score(p: Planted, kind: str, cluster: str, clusters: dict[str, str], out: di
 
 
 def print_report(
-    rows: list[tuple[int, float, float, int]],
+    rows: list[tuple[int, int, float, float, int]],
     total: int,
     decide_time: float,
     rss_before: float,
@@ -232,11 +236,14 @@ def print_report(
     outcomes: dict[str, int],
     began: float,
 ) -> None:
-    base = rows[0][1]
-    print(f"{'stored':>9} {'per story':>11} {'vs 1k':>7} {'naive/story':>12} {'speedup':>9}")
-    for size, cost, naive, sampled in rows:
+    base = rows[0][2]
+    print(
+        f"{'decided':>9} {'stored':>8} {'per story':>11} {'vs 1k':>7} {'naive/story':>12} "
+        f"{'speedup':>9}"
+    )
+    for size, stored, cost, naive, sampled in rows:
         print(
-            f"{size:>9,} {cost * 1e6:>9.0f}us {cost / base:>6.2f}x "
+            f"{size:>9,} {stored:>8,} {cost * 1e6:>9.0f}us {cost / base:>6.2f}x "
             f"{naive * 1e3:>10.1f}ms {naive / cost:>8.0f}x  (naive sample {sampled})"
         )
     planted = outcomes["hit"] + outcomes["miss"]

@@ -4,9 +4,10 @@ Pure: no I/O and no clock (``now`` is passed in); the daemon stores what it deci
 
 Identity comes in layers, tried in order; the first that holds decides:
 
-1. **GUID within a feed.** Trusted only when the stored item agrees: same URL key, same
-   fingerprint, or near-duplicate text. Feeds that give every item one GUID, or repeat a GUID
-   inside a document, therefore lose nothing; feeds that rotate GUIDs fall through to layer 2.
+1. **GUID within a feed.** Trusted only when the stored item agrees: same fingerprint, or
+   same URL key or near-duplicate text while the texts are not plainly unrelated. Feeds that
+   give every item one GUID, or repeat a GUID inside a document, therefore lose nothing;
+   feeds that rotate GUIDs fall through to layer 2.
 2. **Canonical URL** (``canonical.url_key``: scheme and ``www.`` ignored, tracking parameters,
    AMP and mobile variants folded). A site's front page never identifies a story.
 3. **Fingerprint** of normalized title and summary, when the text is informative (see
@@ -28,11 +29,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Literal
 
 from monitor.canonical import url_key
+from monitor.dedupindex import SketchIndex, bucket_drop, bucket_get, bucket_put, sketch_hashes
 from monitor.fingerprint import fingerprint_of
-from monitor.similarity import ItemText, SketchIndex, similar, sketch_hashes, unrelated
+from monitor.similarity import ItemText, blurb, similar, unrelated
 from watchlists.errors import NewswatchError
 
 __all__ = [
@@ -49,7 +51,6 @@ MAX_ALIASES = 4
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Kind = Literal["new", "cluster", "same", "update"]
-K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,17 +155,17 @@ class Deduplicator:
         self._evict(now)
         p = _Probe(item, now)
         if item.guid:
-            for entry in _get(self._by_guid, (item.feed, item.guid)):
+            for entry in bucket_get(self._by_guid, (item.feed, item.guid)):
                 if self._guid_agrees(entry, p):
                     return self._identity(entry, p)
-        if p.ukey is not None and (entry := self._by_url.get(p.ukey)) is not None:
-            if entry.text is None or not unrelated(entry.text, p.text):
-                return self._identity(entry, p)
-        for entry in _get(self._by_fp, p.fp):
+        if p.ukey is not None and (owner := self._by_url.get(p.ukey)) is not None:
+            if owner.text is None or not unrelated(owner.text, p.text):
+                return self._identity(owner, p)
+        for entry in bucket_get(self._by_fp, p.fp):
             if entry.feed == item.feed and (p.text.informative or entry.ukey == p.ukey):
                 return self._identity(entry, p)
         if p.text.informative:
-            for entry in _get(self._by_fp, p.fp):
+            for entry in bucket_get(self._by_fp, p.fp):
                 if _within(entry.when, p.when, self.window):
                     return self._add(p, now, "cluster", entry.cluster)
         match = self._near_duplicate(p)
@@ -196,9 +197,12 @@ class Deduplicator:
     # -- layers ------------------------------------------------------------------------
 
     def _guid_agrees(self, entry: _Entry, p: _Probe) -> bool:
-        if p.ukey is not None and (p.ukey == entry.ukey or p.ukey in entry.ukeys):
-            return True
+        """A GUID match counts when address or text agree and the texts are not unrelated."""
         if p.fp in entry.versions:
+            return True
+        if entry.text is not None and unrelated(entry.text, p.text):
+            return False
+        if p.ukey is not None and (p.ukey == entry.ukey or p.ukey in entry.ukeys):
             return True
         return entry.text is not None and similar(entry.text, p.text)
 
@@ -207,7 +211,7 @@ class Deduplicator:
         key = (item.feed, item.guid) if item.guid else None
         if key is not None and key not in entry.guids and len(entry.guids) < MAX_ALIASES:
             entry.guids += (key,)
-            _put(self._by_guid, key, entry)
+            bucket_put(self._by_guid, key, entry)
         ukey = p.ukey
         if ukey is not None and ukey not in self._by_url and len(entry.ukeys) < MAX_ALIASES:
             self._by_url[ukey] = entry
@@ -221,7 +225,7 @@ class Deduplicator:
             entry.text = p.text
             self._sketch(entry, p.hashes)
             p.text.compact()
-        _put(self._by_fp, p.fp, entry)
+        bucket_put(self._by_fp, p.fp, entry)
         return DedupDecision("update", entry.story, entry.cluster)
 
     def _near_duplicate(self, p: _Probe) -> _Entry | None:
@@ -230,7 +234,7 @@ class Deduplicator:
         for entry in self._sketches.candidates(p.hashes):
             if entry.text is None or not _within(entry.when, p.when, self.window):
                 continue
-            if entry.feed == p.item.feed and _blurb(entry.text, p.text):
+            if entry.feed == p.item.feed and blurb(entry.text, p.text):
                 continue
             matched = similar(entry.text, p.text)
             entry.text.compact()
@@ -250,11 +254,11 @@ class Deduplicator:
 
     def _index(self, entry: _Entry, ukey: str | None, hashes: set[int]) -> None:
         for key in entry.guids:
-            _put(self._by_guid, key, entry)
+            bucket_put(self._by_guid, key, entry)
         if ukey is not None and ukey not in self._by_url:
             self._by_url[ukey] = entry
             entry.ukeys += (ukey,)
-        _put(self._by_fp, entry.fp, entry)
+        bucket_put(self._by_fp, entry.fp, entry)
         if entry.text is not None:
             self._sketch(entry, hashes)
             entry.text.compact()
@@ -287,44 +291,9 @@ class Deduplicator:
             if self._by_url.get(ukey) is entry:
                 del self._by_url[ukey]
         for fp in entry.versions:
-            _drop(self._by_fp, fp, entry)
+            bucket_drop(self._by_fp, fp, entry)
         for key in entry.guids:
-            _drop(self._by_guid, key, entry)
-
-
-def _get(mapping: dict[K, _Entry | list[_Entry]], key: K) -> tuple[_Entry, ...] | list[_Entry]:
-    """The entries under ``key`` (a lone entry is stored bare, saving a list per key)."""
-    found = mapping.get(key)
-    if found is None:
-        return ()
-    return found if isinstance(found, list) else (found,)
-
-
-def _put(mapping: dict[K, _Entry | list[_Entry]], key: K, entry: _Entry) -> None:
-    found = mapping.get(key)
-    if found is None:
-        mapping[key] = entry
-    elif isinstance(found, list):
-        if entry not in found:
-            found.append(entry)
-    elif found is not entry:
-        mapping[key] = [found, entry]
-
-
-def _drop(mapping: dict[K, _Entry | list[_Entry]], key: K, entry: _Entry) -> None:
-    found = mapping.get(key)
-    if found is entry:
-        del mapping[key]
-    elif isinstance(found, list):
-        rest = [e for e in found if e is not entry]
-        mapping[key] = rest[0] if len(rest) == 1 else rest
-        if not rest:
-            del mapping[key]
-
-
-def _blurb(a: ItemText, b: ItemText) -> bool:
-    """One feed, one summary, two headlines: a newsletter or teaser blurb, not a copy."""
-    return a.summary == b.summary and a.title != b.title
+            bucket_drop(self._by_guid, key, entry)
 
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:
@@ -361,9 +330,7 @@ def dedup_jsonl(lines: Iterable[str]) -> Iterator[dict[str, str]]:
             continue
         item = _parse_line(line, number)
         if item.id in seen_ids:
-            raise DedupInputError(
-                f"duplicate id {item.id!r}", line=number, hint="every item needs its own id"
-            )
+            raise DedupInputError(f"duplicate id {item.id!r}", line=number, hint="ids are unique")
         seen_ids.add(item.id)
         stamp = _event_time(item.published, item.published or now or _EPOCH)
         now = stamp if now is None or stamp > now else now
@@ -372,46 +339,40 @@ def dedup_jsonl(lines: Iterable[str]) -> Iterator[dict[str, str]]:
 
 
 def _parse_line(line: str, number: int) -> DedupItem:
+    def fail(message: str, hint: str = "write one JSON object per line") -> DedupInputError:
+        return DedupInputError(message, line=number, hint=hint)
+
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise DedupInputError(
-            f"not JSON: {exc.msg} (column {exc.colno})",
-            line=number,
-            hint="write one JSON object per line",
-        ) from exc
+        raise fail(f"not JSON: {exc.msg} (column {exc.colno})") from exc
     if not isinstance(data, dict):
-        raise DedupInputError(
-            "not a JSON object", line=number, hint="write one JSON object per line"
-        )
-    for name in ("id", "title"):
-        if not isinstance(data.get(name), str) or not data[name]:
-            raise DedupInputError(f"missing or empty string field {name!r}", line=number)
+        raise fail("not a JSON object")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise fail("missing or empty string field 'id'", 'e.g. {"id": "a1", "title": "…"}')
     fields: dict[str, str | None] = {}
-    for name in ("summary", "url", "source", "guid", "feed", "published"):
+    for name in ("title", "summary", "url", "source", "guid", "feed", "published"):
         value = data.get(name)
         if value is not None and not isinstance(value, str):
-            raise DedupInputError(f"field {name!r} must be a string", line=number)
+            raise fail(f"field {name!r} must be a string", f"quote the {name}")
         fields[name] = value
     published: datetime | None = None
     if fields["published"]:
         try:
             published = datetime.fromisoformat(fields["published"].replace("Z", "+00:00"))
         except ValueError as exc:
-            raise DedupInputError(
-                f"published is not ISO 8601: {fields['published']!r}",
-                line=number,
-                hint="e.g. 2024-04-06T04:12:00Z",
+            raise fail(
+                f"published is not ISO 8601: {fields['published']!r}", "e.g. 2024-04-06T04:12:00Z"
             ) from exc
-        if published.tzinfo is None:
-            published = published.replace(tzinfo=UTC)
     return DedupItem(
         id=data["id"],
         feed=fields["feed"] or fields["source"] or "",
         guid=fields["guid"],
         url=fields["url"],
-        title=data["title"],
+        title=fields["title"] or "",
         summary=fields["summary"] or "",
-        published=published,
+        published=published
+        if published is None or published.tzinfo
+        else published.replace(tzinfo=UTC),
         source=fields["source"],
     )

@@ -1,27 +1,7 @@
-"""Near-duplicates: find candidate stories fast, then judge conservatively whether they are copies.
+"""The near-duplicate rule: whether two items' texts are copies of one story, judged conservatively.
 
-Pure, in memory, no I/O. Thresholds are tuned on the shared eval set and checked on real feeds.
-
-**Candidates.** Every indexed text is cut into word 3-grams (``fingerprint.shingles``), each
-hashed with CRC-32 (stable across processes, unlike ``hash``); the ``SKETCH_SIZE`` smallest
-hashes are a bottom-k MinHash sample of the text, and only they are indexed. A query looks up
-*all* of its own 3-grams, so a stored text is found when about ``SKETCH_SIZE × containment`` of
-its sample reappears in the query; ``MIN_SKETCH_HITS`` such hits make a candidate, and at most
-``MAX_CANDIDATES`` candidates, best first, are returned for verification.
-
-Cost per query is one dictionary lookup per 3-gram of the query plus the posting lists it
-hits; a posting list longer than ``POSTING_CAP`` (a boilerplate phrase shared by many
-stories) is skipped and stops growing, so the cost does not grow with the size of the index.
-Memory is ``SKETCH_SIZE`` postings per indexed text.
-
-=================  =====  ==========================================================
-constant           value  why
-=================  =====  ==========================================================
-SKETCH_SIZE        16     eval copies share >= 24 % of 3-grams: ~4 sample hits expected
-MIN_SKETCH_HITS    2      one shared 3-gram is chance; two is worth a verification
-POSTING_CAP        64     a 3-gram in more than 64 recent stories is boilerplate
-MAX_CANDIDATES     8      verification (rapidfuzz) stays a small constant cost
-=================  =====  ==========================================================
+Pure, no I/O. Thresholds are tuned on the shared eval set and checked on real feeds; the
+candidates it judges come from ``monitor.dedupindex``.
 
 **Verification** — a false merge is worse than a miss, so every condition must hold:
 
@@ -57,11 +37,7 @@ different stories, never copies.
 
 from __future__ import annotations
 
-import heapq
 import re
-import zlib
-from collections.abc import Sequence
-from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -74,7 +50,13 @@ from monitor.fingerprint import (
     strip_boilerplate,
 )
 
-__all__ = ["ItemText", "SketchIndex", "name_words", "similar", "sketch_hashes", "unrelated"]
+__all__ = [
+    "ItemText",
+    "blurb",
+    "name_words",
+    "similar",
+    "unrelated",
+]
 
 MIN_CONTENT_WORDS = 8
 MIN_OVERLAP = 0.55
@@ -210,6 +192,11 @@ def similar(a: ItemText, b: ItemText) -> bool:
     return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
 
 
+def blurb(a: ItemText, b: ItemText) -> bool:
+    """One summary under two headlines in one feed: a newsletter or teaser blurb, not a copy."""
+    return a.summary == b.summary and a.title != b.title
+
+
 def unrelated(a: ItemText, b: ItemText) -> bool:
     """Two texts that plainly tell different stories (used to distrust a shared URL or GUID).
 
@@ -227,77 +214,3 @@ def unrelated(a: ItemText, b: ItemText) -> bool:
     if smaller and len(a.bigrams & b.bigrams) / smaller >= UNRELATED_OVERLAP:
         return False
     return True
-
-
-SKETCH_SIZE = 16
-MIN_SKETCH_HITS = 2
-POSTING_CAP = 64
-MAX_CANDIDATES = 8
-
-T = TypeVar("T")
-
-
-def sketch_hashes(tokens: Sequence[str]) -> set[int]:
-    """CRC-32 hashes of the word 3-grams of ``tokens``."""
-    return {zlib.crc32(gram.encode("utf-8")) for gram in shingles(tokens, 3)}
-
-
-class SketchIndex(Generic[T]):
-    """Maps sampled 3-gram hashes to the items that contain them (items must not be lists).
-
-    A posting holds the item itself while it is alone (most sampled 3-grams are rare) and a
-    list once shared: half the memory of lists everywhere.
-    """
-
-    def __init__(self) -> None:
-        self._postings: dict[int, T | list[T]] = {}
-
-    def __len__(self) -> int:
-        return len(self._postings)
-
-    def add(self, item: T, hashes: set[int]) -> None:
-        """Index ``item`` under the bottom-k sample of its 3-gram ``hashes``."""
-        postings = self._postings
-        for key in heapq.nsmallest(SKETCH_SIZE, hashes):
-            posting = postings.get(key)
-            if posting is None:
-                postings[key] = item
-            elif isinstance(posting, list):
-                if len(posting) <= POSTING_CAP:
-                    posting.append(item)
-            else:
-                postings[key] = [posting, item]
-
-    def remove(self, item: T, hashes: set[int]) -> None:
-        """Forget ``item``, indexed earlier with the same ``hashes``."""
-        postings = self._postings
-        for key in heapq.nsmallest(SKETCH_SIZE, hashes):
-            posting = postings.get(key)
-            if posting is item:
-                del postings[key]
-            elif isinstance(posting, list) and item in posting:
-                posting.remove(item)
-                if len(posting) == 1:
-                    postings[key] = posting[0]
-
-    def candidates(self, hashes: set[int]) -> list[T]:
-        """Indexed items sharing at least ``MIN_SKETCH_HITS`` sampled 3-grams, most first."""
-        hits: dict[T, int] = {}
-        postings = self._postings
-        for key in hashes:
-            posting = postings.get(key)
-            if posting is None:
-                continue
-            if isinstance(posting, list):
-                if len(posting) > POSTING_CAP:
-                    continue
-                for item in posting:
-                    hits[item] = hits.get(item, 0) + 1
-            else:
-                hits[posting] = hits.get(posting, 0) + 1
-        ranked = [(n, i) for i, n in hits.items() if n >= MIN_SKETCH_HITS]
-        if len(ranked) > MAX_CANDIDATES:
-            ranked = heapq.nlargest(MAX_CANDIDATES, ranked, key=lambda pair: pair[0])
-        else:
-            ranked.sort(key=lambda pair: -pair[0])
-        return [item for _, item in ranked]

@@ -330,6 +330,18 @@ def test_guid_reused_for_unrelated_items_loses_nothing() -> None:
     assert [k for k, _, _ in run(a, b)] == ["new", "new"]
 
 
+def test_guid_and_url_shared_by_unrelated_items_lose_nothing() -> None:
+    a = item("a", guid="g", url="https://x.example/live")
+    b = item(
+        "b",
+        guid="g",
+        url="https://x.example/live",
+        title="Ice storm leaves thousands without power in Portland",
+        summary=OTHER,
+    )
+    assert [k for k, _, _ in run(a, b)] == ["new", "new"]
+
+
 def test_shared_url_with_unrelated_text_loses_nothing() -> None:
     a = item("a", url="http://www.aif.ru/politics/world/x")
     b = item(
@@ -411,8 +423,9 @@ def test_jsonl_yields_clusters_in_order() -> None:
         '{"title": "no id"}',
         '{"id": "1", "title": "t", "published": "x"}',
         '{"id": "1", "title": "t", "url": 5}',
+        '{"id": "ok", "title": "again"}',
     ],
-    ids=["not-json", "not-object", "missing-id", "bad-date", "url-not-string"],
+    ids=["not-json", "not-object", "missing-id", "bad-date", "url-not-string", "duplicate-id"],
 )
 def test_jsonl_bad_line_names_its_number(bad: str) -> None:
     good = json.dumps({"id": "ok", "title": "fine", "summary": ""})
