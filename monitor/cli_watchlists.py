@@ -147,3 +147,36 @@ def schema() -> None:
     from watchlists.schema import watchlist_json_schema
 
     out.print(json.dumps(watchlist_json_schema(), indent=2), markup=False)
+
+
+@app.command("build")
+def build(
+    documents: Annotated[
+        list[str],
+        typer.Argument(help="Text, Markdown, HTML or wikitext files, or http(s) URLs."),
+    ],
+    name: Annotated[str, typer.Option("--name", help="The draft's name, e.g. quito-raid.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the YAML here, not to stdout.")
+    ] = None,
+    max_names: Annotated[int, typer.Option("--max-names", help="Keep the best N names.")] = 80,
+    max_phrases: Annotated[
+        int, typer.Option("--max-phrases", help="Keep the best N key phrases.")
+    ] = 25,
+) -> None:
+    """Draft a watchlist from documents: names, acronyms and key phrases, ranked, to review."""
+    from monitor.console import err
+    from monitor.documents import load_documents
+    from watchlists.builder import build_watchlist_yaml, check_name
+
+    check_name(name)
+    sources = load_documents(documents, state.settings())
+    text = build_watchlist_yaml(sources, name, max_names, max_phrases)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    err.print(f"draft watchlist {name} written to {output}: review it, then `watchlist add`")

@@ -116,6 +116,7 @@ def check_name(name: str) -> None:
     if not NAME_RE.match(name):
         raise WatchlistError(
             f"{name!r} is not a valid watchlist name",
+            path="--name",
             hint="use lower-case letters, digits, '-' and '_', e.g. 'quito-embassy-raid'",
         )
 

@@ -122,6 +122,7 @@ def resolve(
         candidate.kind = _kind(candidate, singles, is_common)
     _merge_demonyms(pool)
     _merge_parts(pool)
+    _merge_surnames(pool, [c for k, c in candidates.items() if k not in pool], is_common)
     _link_acronyms(pool)
     kept = [c for c in pool.values() if _worth_keeping(c)]
     for candidate in kept:
@@ -192,6 +193,19 @@ def _merge_parts(pool: dict[Key, Candidate]) -> None:
         if len(homes) == 1:
             homes[0].absorb(short)
             del pool[short.key]
+
+
+def _merge_surnames(
+    pool: dict[Key, Candidate], rest: list[Candidate], is_common: Callable[[str], bool]
+) -> None:
+    """A surname seen only at sentence starts ("Correa has been…") joins its one person."""
+    people = [c for c in pool.values() if c.kind == "person" and len(c.key) > 1]
+    for single in rest:
+        if len(single.key) != 1 or single.acronym or is_common(single.text):
+            continue
+        homes = [p for p in people if p.key[-1] == single.key[0]]
+        if len(homes) == 1:
+            homes[0].absorb(single)
 
 
 def _part_of(short: Candidate, full: Candidate) -> bool:
