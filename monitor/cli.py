@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from monitor import cli_feeds, cli_subscriptions, cli_tools, cli_watchlists
+from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cli_watchlists
 from monitor.console import err, out, setup_logging, table
 from monitor.context import state
 from monitor.errors import NewswatchError
@@ -36,6 +36,7 @@ app.add_typer(cli_subscriptions.digest_app, name="digest")
 app.add_typer(cli_tools.stories_app, name="stories")
 app.command("match")(cli_tools.match)
 app.command("dedup")(cli_tools.dedup)
+app.command("backtest")(cli_maintenance.backtest)
 
 
 @app.callback()
