@@ -83,6 +83,7 @@ def make_terms(rng: random.Random, count: int) -> list[Term]:
     while len(terms) < count:
         if rng.random() < 0.1:
             text = make_word(rng, 5, 8).lower().rstrip("aeiouáéíóú") + rng.choice("dklmnprt")
+            text = text.rstrip(text[-1]) + text[-1]  # no doubled final consonant
             term = Term(strip_accents(text), "keyword")
         else:
             words = rng.choice((1, 2, 2, 2, 3))
