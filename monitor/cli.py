@@ -19,6 +19,7 @@ from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cl
 from monitor.console import err, out, setup_logging, table
 from monitor.context import state
 from monitor.errors import NewswatchError
+from monitor.service import CycleResult, Service
 
 app = typer.Typer(
     name="newswatch",
@@ -63,7 +64,7 @@ def run(
 ) -> None:
     """Run the service: poll feeds, match, store, send digests (Ctrl-C stops)."""
     from monitor.daemon import run_daemon
-    from monitor.service import Service, ensure_default_feeds
+    from monitor.service import ensure_default_feeds
 
     service = Service(state.settings(), state.engine())
     if not once:
@@ -109,11 +110,9 @@ def run(
         )
 
 
-async def _cycle_with_progress(service: object) -> object:
-    from monitor.service import Service
+async def _cycle_with_progress(service: Service) -> CycleResult:
     from storage.feeds import count_feeds
 
-    assert isinstance(service, Service)
     total = count_feeds(service.engine)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
