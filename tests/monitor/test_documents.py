@@ -94,9 +94,7 @@ def test_is_url(reference: str, expected: bool) -> None:
     ],
     ids=["missing", "folder"],
 )
-def test_read_document_errors(
-    tmp_path: Path, make: Callable[[Path], Path], message: str
-) -> None:
+def test_read_document_errors(tmp_path: Path, make: Callable[[Path], Path], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         read_document(make(tmp_path))
 
