@@ -18,6 +18,8 @@ summary token_sort_ratio (0-100)   >= 75      independent second opinion (rapidf
                                               >= 84, different stories <= 63
 names only one side has            not both   templated siblings and different stories swap
                                    sides      names; a trimmed copy only drops them
+Title Case headline swaps a word   none       "Weather Forecast for Chicago" / "… for Boston"
+that the other text never uses                with one blurb: a template, not a copy
 titles share content               Jaccard    an identical blurb under unrelated headlines is
                                    >= 0.2 or  a newsletter or teaser, not a copy
                                    ratio>=60
@@ -38,10 +40,12 @@ different stories, never copies.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
 from monitor.fingerprint import (
+    STOPWORDS,
     clean_text,
     content_words,
     fold_words,
@@ -66,7 +70,7 @@ MIN_TITLE_JACCARD = 0.2
 MIN_TITLE_RATIO = 60.0
 UNRELATED_TITLE_RATIO = 50.0
 UNRELATED_OVERLAP = 0.3
-TITLE_CASE_SHARE = 0.6
+TITLE_CASE_SHARE = 0.9
 
 _NONE: frozenset[str] = frozenset()
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
@@ -81,7 +85,7 @@ class ItemText:
     until ``compact`` drops them, which keeps a large index small.
     """
 
-    __slots__ = ("title", "summary", "numbers", "informative", "names", "_cache")
+    __slots__ = ("title", "summary", "numbers", "informative", "names", "title_case", "_cache")
 
     def __init__(self, title: str, summary: str) -> None:
         plain_title = clean_text(title)
@@ -93,6 +97,7 @@ class ItemText:
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
         self.names = " ".join(sorted(name_words(plain_title, plain_summary)))
+        self.title_case = is_title_case(plain_title)
         self._cache: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
     @property
@@ -139,15 +144,21 @@ class ItemText:
 def name_words(title: str, summary: str) -> frozenset[str]:
     """Normalized names (see the module docstring) of a plain-text title and summary."""
     summary_names = _capitalized(summary, skip_first=True)
-    title_tokens = _TOKEN.findall(title)
-    capitals = [t for t in title_tokens if t[0].isupper()]
-    if len(title_tokens) >= 4 and len(capitals) >= TITLE_CASE_SHARE * len(title_tokens):
+    if is_title_case(title):
+        capitals = [t for t in _TOKEN.findall(title) if t[0].isupper()]
         title_names = {t for t in capitals if _is_acronym(t)}
         title_names |= {t for t in capitals if " ".join(fold_words(t)) in summary_names}
     else:
         title_names = _capitalized(title, skip_first=True, raw=True)
     folded = {w for t in title_names for w in fold_words(t)} | summary_names
     return frozenset(w for w in folded if len(w) > 1 and not w.isdigit())
+
+
+def is_title_case(title: str) -> bool:
+    """Whether a headline capitalizes (almost) every word, so capitals do not mark names."""
+    words = [t for t in _TOKEN.findall(title) if t[0].isalpha() and t.lower() not in STOPWORDS]
+    capitals = sum(1 for t in words if t[0].isupper())
+    return len(words) >= 3 and capitals >= TITLE_CASE_SHARE * len(words)
 
 
 def _capitalized(text: str, skip_first: bool, raw: bool = False) -> set[str]:
@@ -186,10 +197,31 @@ def similar(a: ItemText, b: ItemText) -> bool:
         return False
     if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
         return False
+    if _swapped_in_title(a, b):
+        return False
     union = a.title_words | b.title_words
     if union and len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
         return True
     return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
+
+
+def _swapped_in_title(a: ItemText, b: ItemText) -> bool:
+    """Title Case headlines that differ by a swapped word neither text uses elsewhere.
+
+    In sentence case the names rule catches templates ("Clima en Rosario hoy"); in Title Case
+    every word looks like a name, so a swap of any content word marks a template instead.
+    """
+    if not (a.title_case or b.title_case):
+        return False
+    left, right = a.title.split(), b.title.split()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+        if tag != "replace":
+            continue
+        gone = [w for w in content_words(left[i1:i2]) if w not in b.vocabulary]
+        new = [w for w in content_words(right[j1:j2]) if w not in a.vocabulary]
+        if gone and new:
+            return True
+    return False
 
 
 def blurb(a: ItemText, b: ItemText) -> bool:

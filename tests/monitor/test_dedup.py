@@ -287,6 +287,17 @@ APART = [
             feed="https://one.example/feed",
         ),
     ),
+    (
+        "title-case-template-swapped-city",
+        *pair(
+            "Weather Forecast for Chicago: Rain Expected This Weekend",
+            "Forecasters expect steady rain through the weekend with cooler temperatures, "
+            "gusty winds overnight and a chance of thunderstorms late on the second evening.",
+            "Weather Forecast for Boston: Rain Expected This Weekend",
+            "Forecasters expect steady rain through the weekend with cooler temperatures, "
+            "gusty winds overnight and a chance of thunderstorms late on the second evening.",
+        ),
+    ),
     ("title-only-identical-headlines", *pair("Breaking news", "", "Breaking news", "")),
     (
         "short-summaries",
@@ -491,7 +502,7 @@ def test_dedup_modules_import_no_io_libraries() -> None:
     import sys
 
     code = (
-        "import sys, monitor.dedup, monitor.canonical, monitor.similarity, monitor.fingerprint\n"
+        "import sys, monitor.dedup, monitor.canonical, monitor.similarity, monitor.dedupindex\n"
         "bad = {'httpx', 'feedparser', 'sqlalchemy', 'sqlmodel', 'apscheduler', 'smtplib'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in bad))"
     )
