@@ -228,6 +228,27 @@ CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    (
+        "en-embassy-speaker",
+        "Russian embassy says attack on Crimea bridge was terrorism",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-embassy-staff-elsewhere",
+        "Embassy staff member killed in attack in Kabul market",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-embassy-damaged",
+        "Iranian missile damages US embassy branch in Tel Aviv",
+        "",
+        "en",
+        {ER},
+    ),
     # --- look-alikes: nothing should match --------------------------------------------
     ("en-ice-storm", "Ice storm knocks out power across Minneapolis", "", "en", set()),
     (
