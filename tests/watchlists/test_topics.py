@@ -250,6 +250,20 @@ CASES: list[tuple[str, str, str, str, set[str]]] = [
         {ER},
     ),
     # --- look-alikes: nothing should match --------------------------------------------
+    (
+        "en-visa-ecuadorians",
+        "Mexico's embassy in Quito: Ecuadorians now need a visa to travel to Mexico",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-dhs-embassy-visas",
+        "Homeland Security and the US embassy in New Delhi tighten student visa checks",
+        "",
+        "en",
+        set(),
+    ),
     ("en-ice-storm", "Ice storm knocks out power across Minneapolis", "", "en", set()),
     (
         "en-hockey",
