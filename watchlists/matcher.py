@@ -8,82 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
 
+from watchlists.errors import UnknownWatchlistError
+from watchlists.hits import FIELDS, Diagnosis, Match, TermHit
 from watchlists.index import Pattern, RawHit, TermIndex, compile_pattern
-from watchlists.model import Rule, Term, Watchlist
+from watchlists.model import Term, Watchlist
 from watchlists.normalize import Words, split_words
+from watchlists.rules import best_hits, decide, evaluate_rule
 from watchlists.stemming import guess_language, language_code
 
-FieldName = Literal["title", "summary"]
-FIELDS: tuple[FieldName, FieldName] = ("title", "summary")
 IGNORE = -1
 """Group number of a watchlist's ``ignore`` terms."""
 
-
-@dataclass(frozen=True, slots=True)
-class TermHit:
-    """One term found in a story; ``start``/``end`` index the original field text."""
-
-    term: str
-    group: str
-    field: FieldName
-    start: int
-    end: int
-    text: str
-    similarity: float
-    word: int = 0
-    words: int = 1
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (without the internal word positions)."""
-        return {
-            "term": self.term,
-            "group": self.group,
-            "field": self.field,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "similarity": round(self.similarity, 3),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A story belongs to ``watchlist``: its score, alert priority and the hits why."""
-
-    watchlist: str
-    score: float
-    priority: str
-    hits: tuple[TermHit, ...]
-    rule: str = ""
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        """Distinct matched term texts, in order of first appearance."""
-        return tuple(dict.fromkeys(hit.term for hit in self.hits))
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"watchlist", "score", "terms"}`` plus the rule and the hits with spans."""
-        return {
-            "watchlist": self.watchlist,
-            "score": round(self.score, 3),
-            "terms": list(self.terms),
-            "priority": self.priority,
-            "rule": self.rule,
-            "hits": [hit.to_dict() for hit in self.hits],
-        }
-
-    def explain(self) -> str:
-        """A few human-readable lines saying which rule fired on which words."""
-        lines = [f"{self.watchlist}: score {self.score:.2f} by rule {self.rule!r}"]
-        for hit in self.hits:
-            how = "exact" if hit.similarity >= 1.0 else f"similarity {hit.similarity:.2f}"
-            lines.append(
-                f"  {hit.group}: {hit.term!r} matched {hit.text!r} in {hit.field}"
-                f" [{hit.start}:{hit.end}] ({how})"
-            )
-        return "\n".join(lines)
+__all__ = ["Diagnosis", "Match", "Matcher", "TermHit", "compile_watchlists"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,22 +53,58 @@ class Matcher:
 
     def match(self, title: str, summary: str, language: str | None = None) -> list[Match]:
         """Return the watchlists this story belongs to, best score first."""
+        found, masks = self._scan(title, summary, language)
+        matches = []
+        for w_index, entries in found.items():
+            watchlist = self.watchlists[w_index]
+            by_group = best_hits(_unmasked(entries, masks.get(w_index, {}), keep=True))
+            if not by_group:
+                continue
+            result = decide(watchlist, [evaluate_rule(r, by_group) for r in watchlist.rules])
+            if result is not None:
+                matches.append(result)
+        matches.sort(key=lambda m: (-m.score, m.watchlist))
+        return matches
+
+    def diagnose(
+        self, watchlist: str, title: str, summary: str, language: str | None = None
+    ) -> Diagnosis:
+        """Why this story does or does not match ``watchlist``: hits, masks, each rule."""
+        names = [w.name for w in self.watchlists]
+        if watchlist not in names:
+            raise UnknownWatchlistError(
+                f"no watchlist named {watchlist!r}", hint=f"known: {', '.join(names)}"
+            )
+        w_index = names.index(watchlist)
+        chosen = self.watchlists[w_index]
+        found, masks = self._scan(title, summary, language)
+        entries = found.get(w_index, [])
+        mask = masks.get(w_index, {})
+        by_group = best_hits(_unmasked(entries, mask, keep=True))
+        masked = list(best_hits(_unmasked(entries, mask, keep=False)).values())
+        outcomes = tuple(evaluate_rule(rule, by_group) for rule in chosen.rules)
+        return Diagnosis(
+            watchlist=chosen.name,
+            min_score=chosen.min_score,
+            hits=tuple(sorted((h for hits in by_group.values() for h in hits), key=_order)),
+            masked=tuple(sorted((h for hits in masked for h in hits), key=_order)),
+            outcomes=outcomes,
+            match=decide(chosen, outcomes),
+        )
+
+    def _scan(
+        self, title: str, summary: str, language: str | None
+    ) -> tuple[dict[int, list[tuple[int, TermHit]]], dict[int, dict[int, set[int]]]]:
         fields = (split_words(title or ""), split_words(summary or ""))
         lang = language_code(language)
         if lang is None:
             lang = guess_language(fields[0].norms + fields[1].norms)
         found: dict[int, list[tuple[int, TermHit]]] = {}
-        masks: dict[tuple[int, int], set[int]] = {}
+        masks: dict[int, dict[int, set[int]]] = {}
         for f_index, words in enumerate(fields):
             for raw in self.index.scan(words, lang):
                 self._collect(raw, f_index, words, found, masks)
-        matches = []
-        for w_index, entries in found.items():
-            result = _evaluate(self.watchlists[w_index], w_index, entries, masks)
-            if result is not None:
-                matches.append(result)
-        matches.sort(key=lambda m: (-m.score, m.watchlist))
-        return matches
+        return found, masks
 
     def _collect(
         self,
@@ -139,7 +112,7 @@ class Matcher:
         f_index: int,
         words: Words,
         found: dict[int, list[tuple[int, TermHit]]],
-        masks: dict[tuple[int, int], set[int]],
+        masks: dict[int, dict[int, set[int]]],
     ) -> None:
         start = words.span(raw.first)[0]
         end = words.span(raw.first + raw.count - 1)[1]
@@ -147,7 +120,7 @@ class Matcher:
         for owner in self._owners[raw.pattern]:
             if owner.group == IGNORE:
                 span = range(raw.first, raw.first + raw.count)
-                masks.setdefault((owner.watchlist, f_index), set()).update(span)
+                masks.setdefault(owner.watchlist, {}).setdefault(f_index, set()).update(span)
                 continue
             group = self.watchlists[owner.watchlist].groups[owner.group].name
             hit = TermHit(
@@ -185,86 +158,18 @@ def _register(
         owners[pid].append(owner)
 
 
-def _evaluate(
-    watchlist: Watchlist,
-    w_index: int,
-    entries: list[tuple[int, TermHit]],
-    masks: dict[tuple[int, int], set[int]],
-) -> Match | None:
-    unique: dict[tuple[str, str, str, int, int], TermHit] = {}
+def _unmasked(
+    entries: list[tuple[int, TermHit]], mask: dict[int, set[int]], keep: bool
+) -> list[TermHit]:
+    """Hits outside (``keep``) or inside (not ``keep``) the ignored word ranges."""
+    result = []
     for f_index, hit in entries:
-        mask = masks.get((w_index, f_index))
-        if mask and any(w in mask for w in range(hit.word, hit.word + hit.words)):
-            continue
-        key = (hit.group, hit.term, hit.field, hit.word, hit.words)
-        seen = unique.get(key)
-        if seen is None or hit.similarity > seen.similarity:
-            unique[key] = hit
-    by_group: dict[str, list[TermHit]] = {}
-    for hit in unique.values():
-        by_group.setdefault(hit.group, []).append(hit)
-    if not by_group:
-        return None
-    best: tuple[float, Rule, list[TermHit]] | None = None
-    for rule in watchlist.rules:
-        outcome = _apply(rule, by_group)
-        if outcome is None:
-            continue
-        score, hits = outcome
-        if best is None or score > best[0]:
-            best = (score, rule, hits)
-    if best is None or best[0] < watchlist.min_score:
-        return None
-    score, rule, hits = best
-    hits.sort(key=lambda h: (h.field != "title", h.start, h.group))
-    return Match(watchlist.name, score, watchlist.priority, tuple(hits), rule.name)
+        words = mask.get(f_index, set())
+        inside = any(w in words for w in range(hit.word, hit.word + hit.words))
+        if inside != keep:
+            result.append(hit)
+    return result
 
 
-def _apply(rule: Rule, by_group: dict[str, list[TermHit]]) -> tuple[float, list[TermHit]] | None:
-    if any(by_group.get(name) for name in rule.none_of):
-        return None
-    scoped = by_group
-    if rule.scope != "any":
-        scoped = {
-            name: kept
-            for name, hits in by_group.items()
-            if (kept := [h for h in hits if h.field == rule.scope])
-        }
-    for pair in rule.unless:
-        blockers = scoped.get(pair.right, [])
-        kept = [h for h in scoped.get(pair.left, []) if not _near([h], blockers, pair.distance)]
-        scoped = {**scoped, pair.left: kept}
-    if rule.any_of and not any(scoped.get(name) for name in rule.any_of):
-        return None
-    if not all(scoped.get(name) for name in rule.all_of):
-        return None
-    near_hits: list[TermHit] = []
-    for pair in rule.near:
-        pair_hits = _near(
-            scoped.get(pair.left, []), scoped.get(pair.right, []), pair.distance, pair.scope
-        )
-        if pair_hits is None:
-            return None
-        near_hits.extend(pair_hits)
-    groups = [name for name in rule.positive_groups if scoped.get(name)]
-    if not groups:
-        return None
-    hits = [hit for name in groups for hit in scoped[name]]
-    best = [max(h.similarity for h in scoped[name]) for name in groups]
-    return rule.weight * sum(best) / len(best), hits
-
-
-def _near(
-    left: list[TermHit], right: list[TermHit], distance: int, scope: str = "any"
-) -> list[TermHit] | None:
-    """The first pair of hits in one field at most ``distance`` words apart."""
-    for a in left:
-        if scope != "any" and a.field != scope:
-            continue
-        for b in right:
-            if a.field != b.field:
-                continue
-            gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
-            if gap < distance and a is not b:
-                return [a, b]
-    return None
+def _order(hit: TermHit) -> tuple[bool, int, str]:
+    return (hit.field != "title", hit.start, hit.group)

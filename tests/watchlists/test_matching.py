@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from watchlists.errors import UnknownWatchlistError
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import compile_watchlists
 from watchlists.model import Group, Rule, Term, Watchlist
@@ -198,3 +199,31 @@ def test_results_sorted_by_score() -> None:
     )
     matcher = compile_watchlists([parse_watchlist(text), parse_watchlist(weak)])
     assert [m.watchlist for m in matcher.match("Police raid embassy", "", "en")] == ["a", "b"]
+
+
+def test_diagnose_explains_a_miss() -> None:
+    matcher = compile_watchlists([parse_watchlist(RULES)])
+    diagnosis = matcher.diagnose("rules", "Police raid Embassy Suites", "", "en")
+    assert diagnosis.match is None
+    assert [h.text for h in diagnosis.masked] == ["Embassy"]
+    reasons = {o.rule: o.reason for o in diagnosis.outcomes}
+    assert reasons["close"] == "no mission NEAR/3 raid"
+    assert "group 'mission' not found in the title" in reasons["headline-only"]
+    text = diagnosis.explain()
+    assert "no match" in text and "ignored" in text and "close: no" in text
+
+
+def test_diagnose_reports_min_score() -> None:
+    text = RULES.replace("name: rules", "name: rules\nmin_score: 0.7")
+    matcher = compile_watchlists([parse_watchlist(text)])
+    title = "embassy quiet today while elsewhere a raid happened"
+    diagnosis = matcher.diagnose("rules", title, "", "en")
+    assert diagnosis.match is None
+    assert "score 0.60 < min_score 0.70" in diagnosis.explain()
+
+
+def test_diagnose_unknown_watchlist() -> None:
+    matcher = compile_watchlists([parse_watchlist(RULES)])
+    with pytest.raises(UnknownWatchlistError) as caught:
+        matcher.diagnose("nope", "", "")
+    assert caught.value.hint == "known: rules"

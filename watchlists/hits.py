@@ -1,0 +1,129 @@
+"""What matching returns: term hits with spans, matches, and per-rule outcomes.
+
+Pure frozen values; they cross into ``monitor`` (storage, digests, the CLI tester).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+FieldName = Literal["title", "summary"]
+FIELDS: tuple[FieldName, FieldName] = ("title", "summary")
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """One term found in a story; ``start``/``end`` index the original field text.
+
+    ``word``/``words`` locate the hit in the field's normalized words (for NEAR).
+    """
+
+    term: str
+    group: str
+    field: FieldName
+    start: int
+    end: int
+    text: str
+    similarity: float
+    word: int = 0
+    words: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (without the internal word positions)."""
+        return {
+            "term": self.term,
+            "group": self.group,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "similarity": round(self.similarity, 3),
+        }
+
+    def describe(self) -> str:
+        """One line: group, term, what was found where, and how closely."""
+        how = "exact" if self.similarity >= 1.0 else f"similarity {self.similarity:.2f}"
+        return (
+            f"{self.group}: {self.term!r} matched {self.text!r} in {self.field}"
+            f" [{self.start}:{self.end}] ({how})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A story belongs to ``watchlist``: its score, alert priority and the hits why."""
+
+    watchlist: str
+    score: float
+    priority: str
+    hits: tuple[TermHit, ...]
+    rule: str = ""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Distinct matched term texts, in order of first appearance."""
+        return tuple(dict.fromkeys(hit.term for hit in self.hits))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"watchlist", "score", "terms"}`` plus priority, rule and hits with spans."""
+        return {
+            "watchlist": self.watchlist,
+            "score": round(self.score, 3),
+            "terms": list(self.terms),
+            "priority": self.priority,
+            "rule": self.rule,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+    def explain(self) -> str:
+        """A few human-readable lines saying which rule fired on which words."""
+        lines = [f"{self.watchlist}: score {self.score:.2f} by rule {self.rule!r}"]
+        lines.extend(f"  {hit.describe()}" for hit in self.hits)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """Whether one rule held for a story, its score, and if not, why not."""
+
+    rule: str
+    held: bool
+    score: float
+    reason: str
+    hits: tuple[TermHit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Everything the matcher saw for one watchlist and story, for a dry-run tester."""
+
+    watchlist: str
+    min_score: float
+    hits: tuple[TermHit, ...]
+    masked: tuple[TermHit, ...]
+    outcomes: tuple[RuleOutcome, ...]
+    match: Match | None
+
+    def explain(self) -> str:
+        """Readable report: hits by group, hits masked by ``ignore``, each rule's verdict."""
+        verdict = "MATCH" if self.match else "no match"
+        score = f" (score {self.match.score:.2f})" if self.match else ""
+        lines = [f"{self.watchlist}: {verdict}{score}"]
+        lines.append("  hits:" if self.hits else "  hits: none")
+        lines.extend(f"    {hit.describe()}" for hit in self.hits)
+        if self.masked:
+            lines.append("  ignored (inside an 'ignore' phrase):")
+            lines.extend(f"    {hit.describe()}" for hit in self.masked)
+        lines.append("  rules:")
+        for outcome in self.outcomes:
+            if not outcome.held:
+                lines.append(f"    {outcome.rule}: no - {outcome.reason}")
+            elif outcome.score < self.min_score:
+                lines.append(
+                    f"    {outcome.rule}: held, but score {outcome.score:.2f}"
+                    f" < min_score {self.min_score:.2f}"
+                )
+            else:
+                lines.append(f"    {outcome.rule}: yes, score {outcome.score:.2f}")
+        return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""Rule evaluation: from the term hits of one watchlist to a match, with reasons.
+
+Pure. ``evaluate_rule`` says whether a rule holds and, if not, which condition failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from watchlists.hits import Match, RuleOutcome, TermHit
+from watchlists.model import Near, Rule, Watchlist
+
+
+def best_hits(hits: Iterable[TermHit]) -> dict[str, list[TermHit]]:
+    """Hits grouped by group name, one per term and position (the most similar)."""
+    unique: dict[tuple[str, str, str, int, int], TermHit] = {}
+    for hit in hits:
+        key = (hit.group, hit.term, hit.field, hit.word, hit.words)
+        seen = unique.get(key)
+        if seen is None or hit.similarity > seen.similarity:
+            unique[key] = hit
+    by_group: dict[str, list[TermHit]] = {}
+    for hit in unique.values():
+        by_group.setdefault(hit.group, []).append(hit)
+    return by_group
+
+
+def evaluate_rule(rule: Rule, by_group: dict[str, list[TermHit]]) -> RuleOutcome:
+    """Whether ``rule`` holds on these hits, its score, and otherwise the first reason not."""
+
+    def fail(reason: str) -> RuleOutcome:
+        return RuleOutcome(rule.name, False, 0.0, reason)
+
+    blocked = [name for name in rule.none_of if by_group.get(name)]
+    if blocked:
+        return fail(f"excluded by group {blocked[0]!r} (none_of)")
+    scoped = by_group
+    if rule.scope != "any":
+        scoped = {
+            name: kept
+            for name, hits in by_group.items()
+            if (kept := [h for h in hits if h.field == rule.scope])
+        }
+    for pair in rule.unless:
+        blockers = scoped.get(pair.right, [])
+        kept = [h for h in scoped.get(pair.left, []) if not near_pair([h], blockers, pair)]
+        scoped = {**scoped, pair.left: kept}
+    if rule.any_of and not any(scoped.get(name) for name in rule.any_of):
+        return fail(f"none of {', '.join(rule.any_of)} found{_where(rule)}")
+    missing = [name for name in rule.all_of if not scoped.get(name)]
+    if missing:
+        return fail(f"group {missing[0]!r} not found{_where(rule)}")
+    for pair in rule.near:
+        if near_pair(scoped.get(pair.left, []), scoped.get(pair.right, []), pair) is None:
+            return fail(f"no {pair}")
+    groups = [name for name in rule.positive_groups if scoped.get(name)]
+    if not groups:
+        return fail("nothing found")
+    hits = tuple(hit for name in groups for hit in scoped[name])
+    best = [max(h.similarity for h in scoped[name]) for name in groups]
+    return RuleOutcome(rule.name, True, rule.weight * sum(best) / len(best), "", hits)
+
+
+def decide(watchlist: Watchlist, outcomes: Sequence[RuleOutcome]) -> Match | None:
+    """The match from the best rule that held, if its score reaches ``min_score``."""
+    held = [o for o in outcomes if o.held]
+    if not held:
+        return None
+    best = max(held, key=lambda o: o.score)
+    if best.score < watchlist.min_score:
+        return None
+    hits = sorted(best.hits, key=lambda h: (h.field != "title", h.start, h.group))
+    return Match(watchlist.name, best.score, watchlist.priority, tuple(hits), best.rule)
+
+
+def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit] | None:
+    """The first hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart.
+
+    Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field.
+    """
+    for a in left:
+        if pair.scope != "any" and a.field != pair.scope:
+            continue
+        for b in right:
+            if a.field != b.field or a is b:
+                continue
+            gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
+            if gap < pair.distance:
+                return [a, b]
+    return None
+
+
+def _where(rule: Rule) -> str:
+    return "" if rule.scope == "any" else f" in the {rule.scope}"
