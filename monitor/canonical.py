@@ -18,9 +18,11 @@ What ``canonical_url`` does, in order:
    the extension or at the end (``story.amp.html`` → ``story.html``).
 5. Tracking parameters are removed (``utm_*``, ``fbclid``, ``gclid``, ``mc_cid``, ``ref``, … see
    ``TRACKING_PARAMS``/``TRACKING_PREFIXES``), as are AMP switches (``amp``, ``outputType=amp``);
-   the remaining parameters are sorted (stable for repeated keys).
-6. The fragment is dropped; an empty path becomes ``/``; a trailing slash on any other path is
-   removed; percent-escapes are upper-cased and unreserved characters unescaped.
+   the remaining parameters are sorted by name (stable for repeated keys), each kept as
+   written (``?12345`` stays ``?12345``, ``a+b`` stays ``a+b``).
+6. The fragment is dropped (except hash-bang and ``#/route`` fragments, which name the
+   page); an empty path becomes ``/``; a trailing slash on any other path is removed;
+   percent-escapes are upper-cased and unreserved characters unescaped.
 
 http versus https: ``canonical_url`` keeps the scheme it was given, so the canonical form is
 still an address that works (some feeds and sites serve only http). Code that compares
@@ -36,7 +38,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 __all__ = ["canonical_url", "url_key", "TRACKING_PARAMS", "TRACKING_PREFIXES"]
 
@@ -181,10 +183,10 @@ def url_key(url: str | None) -> str | None:
     if parts is None or not parts.netloc:
         return canon or None
     host = parts.netloc.removeprefix("www.")
-    if parts.path in ("", "/") and not parts.query:
+    if parts.path in ("", "/") and not parts.query and not parts.fragment:
         return None
     rest = parts.path + ("?" + parts.query if parts.query else "")
-    return host + rest
+    return host + rest + ("#" + parts.fragment if parts.fragment else "")
 
 
 def _unwrap(text: str) -> str | None:
@@ -269,7 +271,8 @@ def _normalize(text: str) -> str:
     elif path != "/" and path.endswith("/"):
         path = path.rstrip("/") or "/"
     query = _clean_query(parts.query, google=bool(_GOOGLE_HOSTS.match(host)))
-    return urlunsplit((scheme, netloc, path, query, ""))
+    fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def _fold_host(host: str) -> str:
@@ -313,13 +316,12 @@ def _is_tracking(name: str) -> bool:
 
 
 def _clean_query(query: str, google: bool = False) -> str:
-    if not query:
-        return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = [
-        (k, v)
-        for k, v in pairs
-        if k and not _is_tracking(k) and not (google and k.lower() in _GOOGLE_PARAMS)
-    ]
-    kept.sort(key=lambda kv: kv[0])
-    return urlencode(kept, quote_via=quote, safe="")
+    """Drop tracking parameters and sort the rest by name; values are kept byte for byte."""
+    kept = []
+    for part in query.replace(";", "&").split("&"):
+        name = unquote_plus(part.partition("=")[0])
+        if not name or _is_tracking(name) or (google and name.lower() in _GOOGLE_PARAMS):
+            continue
+        kept.append((name, _normalize_escapes(part)))
+    kept.sort(key=lambda pair: pair[0])
+    return "&".join(part for _, part in kept)

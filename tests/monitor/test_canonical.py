@@ -87,6 +87,23 @@ CASES: list[tuple[str, str, str]] = [
     ),
     ("escapes-normalized", "https://example.com/a%7eb%2f", "https://example.com/a~b%2F"),
     ("http-scheme-kept", "http://example.com/a", "http://example.com/a"),
+    (
+        "bare-query-key-kept",
+        "https://example.com/article.php?12345",
+        "https://example.com/article.php?12345",
+    ),
+    (
+        "plus-in-value-kept",
+        "https://example.com/s?q=a+b&utm_source=x",
+        "https://example.com/s?q=a+b",
+    ),
+    ("hashbang-kept", "https://example.com/#!/story/42", "https://example.com/#!/story/42"),
+    ("route-fragment-kept", "https://example.com/app#/news/7", "https://example.com/app#/news/7"),
+    (
+        "semicolon-separated-params",
+        "https://example.com/a?id=3;utm_medium=rss",
+        "https://example.com/a?id=3",
+    ),
 ]
 
 
@@ -131,6 +148,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("www-equals-bare", "https://www.example.com/a", "https://example.com/a"),
     ("mobile-equals-www", "https://m.bbc.co.uk/news/x", "https://www.bbc.co.uk/news/x"),
     ("tracking-equals-clean", "https://x.com/a/?utm_source=rss#top", "https://x.com/a"),
+    ("hashbang-on-front-page", "http://www.x.com/#!/story/42", "https://x.com/#!/story/42"),
 ]
 
 
@@ -146,3 +164,7 @@ def test_url_key_folds_variants(a: str, b: str) -> None:
 )
 def test_front_pages_and_missing_urls_have_no_key(url: str | None) -> None:
     assert url_key(url) is None
+
+
+def test_hashbang_pages_are_distinct_articles() -> None:
+    assert url_key("https://x.com/#!/story/1") != url_key("https://x.com/#!/story/2")
