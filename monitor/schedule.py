@@ -1,56 +1,112 @@
-"""Subscription schedules: parsing ``instant``, ``hourly``, ``daily@HH:MM`` and deciding if due.
+"""Subscription schedules and quiet hours: parsing them and deciding when a digest is due.
 
-Pure: every function takes ``now``. Times of day are wall-clock times in the
-subscription's time zone, so a daily digest stays at 08:00 across DST changes.
+Pure: every decision takes ``now`` (or ``after``). Times of day are wall-clock
+times in the subscription's time zone, so ``daily@08:00`` stays at 08:00 across
+daylight-saving changes. Cron expressions are computed by APScheduler 3's
+``CronTrigger``. A wall-clock time that does not exist on a spring-forward day
+(02:30 in Madrid) fires once, an hour later by the clock (03:30); a time that
+occurs twice on a fall-back day fires once, at its first occurrence.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.errors import ConfigError
 
-_DAILY = re.compile(r"^daily@([01]?\d|2[0-3]):([0-5]\d)$")
-_EVERY = re.compile(r"^every@(\d+)(m|h)$")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK = r"([01]?\d|2[0-3]):([0-5]\d)"
+_DAILY = re.compile(rf"^daily@{_CLOCK}$")
+_WEEKLY = re.compile(rf"^weekly@([a-z]+)@{_CLOCK}$")
+_EVERY = re.compile(r"^(?:every[@ ]?)?(\d+)\s*(m|min|mins|minutes?|h|hours?)$")
+_QUIET = re.compile(rf"^{_CLOCK}\s*-\s*{_CLOCK}$")
+MIN_EVERY = timedelta(minutes=1)
+FORMS = (
+    "instant, hourly, every@30m, every@6h, daily@08:00, weekly@mon@08:00 "
+    "or a cron expression such as 'cron:0 8 * * 1-5'"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    kind: str  # instant, every, daily
+    kind: str  # instant, every, daily, weekly, cron
     at: time | None = None
     every: timedelta | None = None
+    weekday: int | None = None  # 0 is Monday
+    cron: str | None = None
 
     def __str__(self) -> str:
         if self.kind == "daily" and self.at is not None:
             return f"daily@{self.at:%H:%M}"
+        if self.kind == "weekly" and self.at is not None and self.weekday is not None:
+            return f"weekly@{DAYS[self.weekday]}@{self.at:%H:%M}"
         if self.kind == "every" and self.every is not None:
             minutes = int(self.every.total_seconds() // 60)
-            return "hourly" if minutes == 60 else f"every@{minutes}m"
+            if minutes == 60:
+                return "hourly"
+            return f"every@{minutes // 60}h" if minutes % 60 == 0 else f"every@{minutes}m"
+        if self.kind == "cron" and self.cron is not None:
+            return f"cron:{self.cron}"
         return self.kind
 
 
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
 def parse_schedule(text: str) -> Schedule:
-    """Read a schedule; raise ``ConfigError`` saying which forms exist."""
-    value = text.strip().lower()
+    """Read a schedule; raise ``ConfigError`` listing the forms that exist."""
+    value = " ".join(text.strip().lower().split())
     if value == "instant":
         return Schedule("instant")
     if value == "hourly":
         return Schedule("every", every=timedelta(hours=1))
     if m := _DAILY.match(value):
         return Schedule("daily", at=time(int(m.group(1)), int(m.group(2))))
+    if m := _WEEKLY.match(value):
+        day = m.group(1)[:3]
+        if day not in DAYS or not _FULL_DAYS[DAYS.index(day)].startswith(m.group(1)):
+            raise ConfigError(
+                f"unknown day '{m.group(1)}' in schedule '{text}'",
+                hint="use mon, tue, wed, thu, fri, sat or sun, e.g. weekly@mon@08:00",
+            )
+        return Schedule(
+            "weekly", at=time(int(m.group(2)), int(m.group(3))), weekday=DAYS.index(day)
+        )
     if m := _EVERY.match(value):
         amount = int(m.group(1))
-        every = timedelta(minutes=amount) if m.group(2) == "m" else timedelta(hours=amount)
-        if every < timedelta(minutes=1):
+        unit = m.group(2)
+        every = timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
+        if every < MIN_EVERY:
             raise ConfigError(f"schedule '{text}' is too frequent", hint="use at least every@1m")
         return Schedule("every", every=every)
-    raise ConfigError(
-        f"unknown schedule '{text}'",
-        hint="use instant, hourly, every@30m, every@6h or daily@HH:MM (e.g. daily@08:00)",
-    )
+    expression = value.removeprefix("cron:").strip()
+    if value.startswith("cron:") or len(expression.split()) == 5:
+        _cron_trigger(expression, UTC, text)
+        return Schedule("cron", cron=expression)
+    raise ConfigError(f"unknown schedule '{text}'", hint=f"use {FORMS}")
+
+
+def _cron_trigger(expression: str, zone: object, text: str) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(expression, timezone=zone)
+    except ValueError as exc:
+        raise ConfigError(
+            f"schedule '{text}' is not a valid cron expression ({exc})",
+            hint="give five fields: minute hour day-of-month month day-of-week, "
+            "e.g. 'cron:0 8 * * 1-5'",
+        ) from exc
 
 
 def parse_timezone(name: str) -> ZoneInfo:
@@ -62,16 +118,82 @@ def parse_timezone(name: str) -> ZoneInfo:
         ) from exc
 
 
+def parse_quiet_hours(text: str) -> QuietHours:
+    """Read ``HH:MM-HH:MM`` (it may span midnight, e.g. ``22:00-07:00``)."""
+    m = _QUIET.match(text.strip())
+    if not m or m.group(1, 2) == m.group(3, 4):
+        raise ConfigError(
+            f"quiet hours '{text}' are not a time range",
+            hint="use HH:MM-HH:MM in the subscription's time zone, e.g. 22:00-07:00",
+        )
+    return QuietHours(
+        time(int(m.group(1)), int(m.group(2))), time(int(m.group(3)), int(m.group(4)))
+    )
+
+
+def wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time on a day in ``zone`` (first one if it is doubled)."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def next_run(schedule: Schedule, zone: ZoneInfo, after: datetime) -> datetime:
+    """The first time strictly after ``after`` when a digest period ends (UTC)."""
+    if schedule.kind == "instant":
+        return after
+    if schedule.kind == "every" and schedule.every is not None:
+        return after + schedule.every
+    if schedule.kind == "cron" and schedule.cron is not None:
+        trigger = _cron_trigger(schedule.cron, zone, schedule.cron)
+        start = after.astimezone(UTC)
+        for _ in range(4):  # a skipped repeat is followed by a real fire time
+            fire = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+            assert fire is not None
+            local = fire.astimezone(zone)
+            # On a fall-back day a wall-clock time comes twice; fire at the first only.
+            if not (local.fold and local.replace(fold=0).utcoffset() != local.utcoffset()):
+                return fire.astimezone(UTC)
+            start = fire.astimezone(UTC)
+        raise AssertionError(f"cron '{schedule.cron}' keeps firing on repeated wall-clock times")
+    assert schedule.at is not None
+    local_day = after.astimezone(zone).date()
+    for offset in range(-1, 9):
+        day = local_day + timedelta(days=offset)
+        if schedule.kind == "weekly" and day.weekday() != schedule.weekday:
+            continue
+        candidate = wall_clock(day, schedule.at, zone)
+        if candidate > after:
+            return candidate
+    raise AssertionError("a daily or weekly schedule fires within eight days")
+
+
 def is_due(schedule: Schedule, zone: ZoneInfo, since: datetime, now: datetime) -> bool:
     """Whether a digest period ended in (``since``, ``now``]."""
-    if schedule.kind == "instant":
-        return True
-    if schedule.kind == "every" and schedule.every is not None:
-        return now - since >= schedule.every
-    assert schedule.at is not None
-    local_now = now.astimezone(zone)
-    today = datetime.combine(local_now.date(), schedule.at, tzinfo=zone)
-    last_occurrence = today if today <= local_now else today - timedelta(days=1)
-    # Recombine after the day step so the wall-clock time survives a DST change.
-    last_occurrence = datetime.combine(last_occurrence.date(), schedule.at, tzinfo=zone)
-    return since < last_occurrence <= now
+    return schedule.kind == "instant" or next_run(schedule, zone, since) <= now
+
+
+def quiet_until(quiet: QuietHours | None, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When the quiet hours around ``now`` end (UTC), or None when ``now`` is not quiet."""
+    if quiet is None:
+        return None
+    local = now.astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    today = local.date()
+    if quiet.start < quiet.end:
+        inside = quiet.start <= clock < quiet.end
+        end_day = today
+    else:  # spans midnight
+        inside = clock >= quiet.start or clock < quiet.end
+        end_day = today + timedelta(days=1) if clock >= quiet.start else today
+    return wall_clock(end_day, quiet.end, zone) if inside else None
+
+
+def describe_next(
+    schedule: Schedule,
+    zone: ZoneInfo,
+    since: datetime,
+    now: datetime,
+    quiet: QuietHours | None = None,
+) -> datetime:
+    """When the next digest will be composed at the earliest (UTC), for ``show`` and previews."""
+    when = max(next_run(schedule, zone, since), now)
+    return quiet_until(quiet, zone, when) or when

@@ -118,6 +118,8 @@ class SubscriptionRecord:
     disabled_reason: str | None
     created_at: datetime
     last_digest_at: datetime | None
+    quiet_hours: str | None = None
+    send_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +146,4 @@ class DigestRecord:
     created_at: datetime
     next_attempt_at: datetime | None
     sent_at: datetime | None
+    last_attempt_at: datetime | None = None

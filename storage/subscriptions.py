@@ -1,12 +1,14 @@
-"""Subscriptions: who receives which watchlists, where and when.
+"""Subscriptions: who receives which watchlists, where, when and how.
 
-Does I/O (the database).
+Does I/O (the database). Values are checked by the caller (``monitor``);
+this module only stores and reads them.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -14,6 +16,21 @@ from sqlmodel import col, select
 from storage.database import transaction
 from storage.records import SubscriptionRecord
 from storage.tables import Subscription
+
+# The fields ``update_subscription`` may change; everything else is managed here.
+EDITABLE = frozenset(
+    {
+        "target",
+        "format",
+        "watchlists",
+        "schedule",
+        "timezone",
+        "secret",
+        "min_score",
+        "quiet_hours",
+        "send_empty",
+    }
+)
 
 
 def to_record(row: Subscription) -> SubscriptionRecord:
@@ -32,6 +49,8 @@ def to_record(row: Subscription) -> SubscriptionRecord:
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
         last_digest_at=row.last_digest_at,
+        quiet_hours=row.quiet_hours,
+        send_empty=row.send_empty,
     )
 
 
@@ -47,6 +66,8 @@ def add_subscription(
     format: str = "json",
     secret: str | None = None,
     min_score: float = 0.0,
+    quiet_hours: str | None = None,
+    send_empty: bool = False,
 ) -> SubscriptionRecord:
     with transaction(engine) as session:
         row = Subscription(
@@ -58,8 +79,30 @@ def add_subscription(
             timezone=timezone,
             secret=secret,
             min_score=min_score,
+            quiet_hours=quiet_hours,
+            send_empty=send_empty,
             created_at=now,
         )
+        session.add(row)
+        session.flush()
+        return to_record(row)
+
+
+def update_subscription(
+    engine: Engine, subscription_id: int, **changes: Any
+) -> SubscriptionRecord | None:
+    """Change the given fields (see ``EDITABLE``); None when there is no such subscription."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    with transaction(engine) as session:
+        row = session.get(Subscription, subscription_id)
+        if row is None:
+            return None
+        for name, value in changes.items():
+            if name == "watchlists":
+                value = json.dumps(sorted(set(value)))
+            setattr(row, name, value)
         session.add(row)
         session.flush()
         return to_record(row)
@@ -87,16 +130,20 @@ def remove_subscription(engine: Engine, subscription_id: int) -> bool:
 
 
 def set_paused(engine: Engine, subscription_id: int, paused: bool) -> bool:
+    """Pause or resume; resuming also clears the reason a receiver had it disabled."""
     with transaction(engine) as session:
         row = session.get(Subscription, subscription_id)
         if row is None:
             return False
         row.paused = paused
+        if not paused:
+            row.disabled_reason = None
         session.add(row)
         return True
 
 
 def disable_subscription(engine: Engine, subscription_id: int, reason: str) -> None:
+    """Stop a subscription because its receiver refused it for good; the reason is shown."""
     with transaction(engine) as session:
         row = session.get(Subscription, subscription_id)
         if row is not None:

@@ -153,6 +153,8 @@ class Subscription(SQLModel, table=True):
     timezone: str = "UTC"
     secret: str | None = None
     min_score: float = 0.0
+    quiet_hours: str | None = None  # "22:00-07:00" in the subscription's time zone
+    send_empty: bool = False  # send a digest even when a period brought nothing
     paused: bool = False
     disabled_reason: str | None = None
     created_at: datetime | None = _time(nullable=False)
@@ -175,6 +177,7 @@ class Digest(SQLModel, table=True):
     next_attempt_at: datetime | None = _time(index=True)
     claimed_until: datetime | None = _time()
     sent_at: datetime | None = _time()
+    last_attempt_at: datetime | None = _time()
 
 
 class DigestItem(SQLModel, table=True):
