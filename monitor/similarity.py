@@ -168,11 +168,9 @@ def _capitalized(text: str, skip_first: bool, raw: bool = False) -> set[str]:
         for position, token in enumerate(tokens):
             if position == 0 and skip_first and not _is_acronym(token):
                 continue
-            if token[0].isupper():
-                if raw:
-                    found.add(token)
-                else:
-                    found.update(fold_words(token))
+            for part in token.split("-"):
+                if part[:1].isupper():
+                    found.update([part] if raw else fold_words(part))
     return found
 
 
@@ -193,7 +191,7 @@ def similar(a: ItemText, b: ItemText) -> bool:
         return False
     if common / len(a.bigrams | b.bigrams) < MIN_JACCARD:
         return False
-    if (a.name_set - b.vocabulary) and (b.name_set - a.vocabulary):
+    if _names_swapped(a, b):
         return False
     if fuzz.token_sort_ratio(a.summary, b.summary) < MIN_RATIO:
         return False
@@ -203,6 +201,16 @@ def similar(a: ItemText, b: ItemText) -> bool:
     if union and len(a.title_words & b.title_words) / len(union) >= MIN_TITLE_JACCARD:
         return True
     return fuzz.token_set_ratio(a.title, b.title) >= MIN_TITLE_RATIO
+
+
+def _names_swapped(a: ItemText, b: ItemText) -> bool:
+    """Each text has a name the other never uses (plural ``s`` ignored)."""
+    a_only = {_stem(n) for n in a.name_set} - {_stem(w) for w in b.vocabulary}
+    return bool(a_only) and bool({_stem(n) for n in b.name_set} - {_stem(w) for w in a.vocabulary})
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def _swapped_in_title(a: ItemText, b: ItemText) -> bool:

@@ -447,10 +447,11 @@ def test_jsonl_bad_line_names_its_number(bad: str) -> None:
 # -- real feeds ------------------------------------------------------------------------
 
 # Every merge of two different articles the deduplicator makes on the real feed fixtures,
-# each read by eye: all are the same AP wire copy republished by another outlet.
+# each read by eye: all are the same wire copy (AP, Reuters) republished by another outlet.
 REVIEWED_MERGES = {
     ("japantoday-1.xml#10", "abcnews-1.xml#14"),  # AP: Australia won't repatriate 34 women…
     ("npr-1.xml#8", "abcnews-1.xml#14"),  # the same AP copy on NPR
+    ("reuters-1.xml#1", "japantoday-2.xml#13"),  # Reuters: Trump says Mexico would repay…
 }
 
 
