@@ -23,6 +23,7 @@ from watchlists.lexicon import (
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]\w*(?:[-'’]\w+)*")
 _POSSESSIVE = re.compile(r"[’'][sS]$")
 _SENTENCE_END = re.compile(r"[.!?:;•]")
+_FUNCTION_WORDS = CONNECTORS | STOPWORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +160,18 @@ class MentionFinder:
         return end
 
     def _title_case_lines(self, text: str, words: list[Word]) -> set[int]:
-        """Start offsets of words on headline-style lines (most words capitalized)."""
+        """Start offsets of words on headline-style lines (every content word capitalized)."""
         starts: set[int] = set()
-        offset = 0
-        for line in text.split("\n"):
-            inside = [w for w in words if offset <= w.start < offset + len(line)]
-            content = [w for w in inside if w.lower not in CONNECTORS and w.lower not in STOPWORDS]
-            capitals = [w for w in content if w.text[:1].isupper()]
-            if len(capitals) >= 2 and len(capitals) == len(content):
-                starts.update(w.start for w in inside)
-            offset += len(line) + 1
+        line: list[Word] = []
+        for index, word in enumerate(words):
+            line.append(word)
+            following = words[index + 1] if index + 1 < len(words) else None
+            if following is None or "\n" in text[word.end : following.start]:
+                content = [w for w in line if w.lower not in _FUNCTION_WORDS]
+                capitals = sum(1 for w in content if w.text[:1].isupper())
+                if capitals >= 2 and capitals == len(content):
+                    starts.update(w.start for w in line)
+                line = []
         return starts
 
     def _acronym(self, words: list[Word], i: int, doc: int) -> Mention:

@@ -70,11 +70,11 @@ def to_plain(text: str, fmt: Format | None = None, name: str = "") -> PlainText:
     if fmt == "html":
         return PlainText(_tidy(html_to_text(text)), fmt)
     if fmt == "markdown":
-        return PlainText(_tidy(markdown_to_text(text)), fmt)
+        return PlainText(_tidy(markdown_to_text(unwrap_lines(text, markdown=True))), fmt)
     if fmt == "wikitext":
         prose, links = wikitext_to_text(text)
         return PlainText(_tidy(prose), fmt, links)
-    return PlainText(_tidy(text), "text")
+    return PlainText(_tidy(unwrap_lines(text)), "text")
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -93,8 +93,10 @@ class _TextCollector(HTMLParser):
         self.skipping = 0
         self.title: list[str] = []
         self.in_title = False
+        self.pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.pre += tag == "pre"
         if tag == "title":
             self.in_title = True
         elif tag in _SKIP_TAGS:
@@ -103,6 +105,7 @@ class _TextCollector(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
+        self.pre -= tag == "pre" and self.pre > 0
         if tag == "title":
             self.in_title = False
         elif tag in _SKIP_TAGS and self.skipping:
@@ -114,7 +117,7 @@ class _TextCollector(HTMLParser):
         if self.in_title:
             self.title.append(data)
         elif not self.skipping:
-            self.parts.append(data)
+            self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
 
 
 def html_to_text(text: str) -> str:
@@ -289,6 +292,38 @@ def _split_params(inner: str) -> list[str]:
         i += 1
     parts.append("".join(current))
     return parts
+
+
+_STRUCTURE = re.compile(r"^(?:\s{4}|\t|\s{0,3}(?:[#>|<]|[-*+]\s|\d+[.)]\s|```|~~~|\[[^\]]+\]:))")
+_SENTENCE_END = tuple('.!?:;"”’)]')
+
+
+def unwrap_lines(text: str, markdown: bool = False) -> str:
+    """Join hard-wrapped lines of one paragraph, so a name split over two lines stays whole.
+
+    In Markdown a line joins the one before unless either starts a block (heading, list
+    item, quote, table, code); in plain text only when the line before is long and open.
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        previous = lines[-1] if lines else ""
+        if line.strip() and previous.strip():
+            if markdown:
+                joins = not (
+                    _STRUCTURE.match(line)
+                    or _STRUCTURE.match(line.lstrip())
+                    or previous.lstrip().startswith(("#", "|", "```", "~~~"))
+                )
+            else:
+                stripped = previous.rstrip()
+                joins = not stripped.endswith(_SENTENCE_END) and (
+                    len(stripped) >= 50 or line.lstrip()[:1].islower()
+                )
+            if joins:
+                lines[-1] = previous.rstrip() + " " + line.strip()
+                continue
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _tidy(text: str) -> str:
