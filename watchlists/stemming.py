@@ -5,6 +5,7 @@ Pure and in-memory; stems are cached per language because news vocabulary repeat
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import snowballstemmer
@@ -80,6 +81,7 @@ class StemmerCache:
     def __init__(self) -> None:
         self._stemmers: dict[str, Callable[[str], str]] = {}
         self._memos: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()  # a Snowball stemmer object is not re-entrant
 
     def memo(self, code: str) -> dict[str, str]:
         """The word -> stem memo for ``code`` (filled by ``stem``)."""
@@ -94,11 +96,15 @@ class StemmerCache:
         found = memo.get(word)
         if found is not None:
             return found
-        stemmer = self._stemmers.get(code)
-        if stemmer is None:
-            stemmer = snowballstemmer.stemmer(SNOWBALL_NAMES[code]).stemWord
-            self._stemmers[code] = stemmer
-        result: str = stemmer(word) if len(word) > 3 and word.isalpha() else word
+        if len(word) <= 3 or not word.isalpha():
+            result = word
+        else:
+            with self._lock:
+                stemmer = self._stemmers.get(code)
+                if stemmer is None:
+                    stemmer = snowballstemmer.stemmer(SNOWBALL_NAMES[code]).stemWord
+                    self._stemmers[code] = stemmer
+                result = stemmer(word)
         if len(memo) < _CACHE_LIMIT:
             memo[word] = result
         return result

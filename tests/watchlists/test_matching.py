@@ -227,3 +227,20 @@ def test_diagnose_unknown_watchlist() -> None:
     with pytest.raises(UnknownWatchlistError) as caught:
         matcher.diagnose("nope", "", "")
     assert caught.value.hint == "known: rules"
+
+
+def test_threads_get_the_same_results() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from watchlists.builtin import builtin_watchlists
+
+    stories = [
+        (f"Police raid embassy number {i}", f"Los allanamientos {i} de la embajada", lang)
+        for i in range(200)
+        for lang in ("en", "es", None)
+    ]
+    expected = [compile_watchlists(builtin_watchlists()).match(*s) for s in stories]
+    shared = compile_watchlists(builtin_watchlists())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda s: shared.match(*s), stories))
+    assert got == expected
