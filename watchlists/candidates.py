@@ -61,6 +61,7 @@ class Candidate:
     locative: int = 0
     acronym: bool = False
     expansions: Counter[Key] = field(default_factory=Counter)
+    neighbours: Counter[Key] = field(default_factory=Counter)
     linked: bool = False
     kind: str = "keyword"
     expansion: str = ""
@@ -85,6 +86,7 @@ class Candidate:
         self.titled += other.titled
         self.said += other.said
         self.locative += other.locative
+        self.neighbours.update(other.neighbours)
         self.linked = self.linked or other.linked
 
 
@@ -107,6 +109,8 @@ def collect(mentions: Iterable[Mention], links: Iterable[str]) -> dict[Key, Cand
             candidate.locative += mention.before in LOCATIVES
             candidate.acronym = candidate.acronym or (mention.acronym and number == 0)
             candidate.linked = candidate.linked or key in linked
+            if number == 0:
+                candidate.neighbours.update(key_of(words) for words in mention.neighbours)
             if number == 0 and mention.expansion:
                 candidate.expansions[key_of(mention.expansion)] += 1
     return candidates
@@ -121,6 +125,7 @@ def resolve(
     for candidate in pool.values():
         candidate.kind = _kind(candidate, singles, is_common)
     _merge_demonyms(pool)
+    _places_by_company(pool)
     _merge_parts(pool)
     _merge_surnames(pool, [c for k, c in candidates.items() if k not in pool], is_common)
     _link_acronyms(pool)
@@ -182,6 +187,22 @@ def _merge_demonyms(pool: dict[Key, Candidate]) -> None:
             place.absorb(word)
             place.kind = "place"
             del pool[word.key]
+
+
+def _places_by_company(pool: dict[Key, Candidate]) -> None:
+    """A name of unknown kind listed with places is a place: "Spain, Venezuela, Peru"."""
+    for _round in range(3):
+        places = {c.key for c in pool.values() if c.kind == "place"}
+        for candidate in pool.values():
+            for alias in candidate.aliases if candidate.kind == "place" else ():
+                places.add(key_of(alias.split()))
+        changed = False
+        for candidate in pool.values():
+            if candidate.kind == "keyword" and places.intersection(candidate.neighbours):
+                candidate.kind = "place"
+                changed = True
+        if not changed:
+            return
 
 
 def _merge_parts(pool: dict[Key, Candidate]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from watchlists.lexicon import (
     CONNECTORS,
@@ -24,6 +24,7 @@ _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]\w*(?:[-'’]\w+)*")
 _POSSESSIVE = re.compile(r"[’'][sS]$")
 _SENTENCE_END = re.compile(r"[.!?:;•]")
 _FUNCTION_WORDS = CONNECTORS | STOPWORDS
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:the\s+)?", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,8 @@ class Mention:
     titled: bool = False  # came after a title such as "President"
     said: bool = False  # followed by a verb of saying
     before: str = ""  # the lower-cased word before it
+    span: tuple[int, int] = (0, 0)  # first and last word index in the document
+    neighbours: tuple[tuple[str, ...], ...] = ()  # names listed with it: "Peru, Brazil"
 
     @property
     def text(self) -> str:
@@ -132,7 +135,7 @@ class MentionFinder:
             end = self._extend(words, i, title_lines)
             mentions.extend(self._clean(words, i, end, doc))
             i = end + 1
-        return mentions
+        return _with_neighbours(text, words, mentions)
 
     def _starts(self, word: Word, title_lines: set[int]) -> bool:
         if not word.is_capitalized:
@@ -180,7 +183,7 @@ class MentionFinder:
         if word.in_parens:
             expansion = self._expansion(words, i)
         before = words[i - 1].lower if i and words[i].joined else ""
-        return Mention((word.text,), doc, word.initial, True, expansion, before=before)
+        return Mention((word.text,), doc, word.initial, True, expansion, before=before, span=(i, i))
 
     def _expansion(self, words: list[Word], i: int) -> tuple[str, ...]:
         """The capitalized words just before "(ACRONYM)" that it abbreviates."""
@@ -251,7 +254,15 @@ class MentionFinder:
         said = last + 1 < len(words) and words[last + 1].lower in SAYING_VERBS
         before = words[piece[0] - 1].lower if piece[0] > 0 else ""
         initial = words[piece[0]].initial
-        return Mention(texts, doc, initial, titled=titled, said=said, before=before)
+        return Mention(
+            texts,
+            doc,
+            initial,
+            titled=titled,
+            said=said,
+            before=before,
+            span=(piece[0], piece[-1]),
+        )
 
     @staticmethod
     def _trim_connectors(words: list[Word], piece: list[int]) -> list[int]:
@@ -260,6 +271,21 @@ class MentionFinder:
         while piece and words[piece[-1]].lower in CONNECTORS:
             piece = piece[:-1]
         return piece
+
+
+def _with_neighbours(text: str, words: list[Word], mentions: list[Mention]) -> list[Mention]:
+    """Note which mentions stand in one list ("Spain, Venezuela and Peru")."""
+    links: list[list[tuple[str, ...]]] = [[] for _ in mentions]
+    for index in range(len(mentions) - 1):
+        left, right = mentions[index], mentions[index + 1]
+        gap = text[words[left.span[1]].end : words[right.span[0]].start]
+        if _LIST_GAP.fullmatch(gap):
+            links[index].append(right.words)
+            links[index + 1].append(left.words)
+    return [
+        replace(mention, neighbours=tuple(found)) if found else mention
+        for mention, found in zip(mentions, links, strict=True)
+    ]
 
 
 def initials(words: Sequence[str]) -> str:
