@@ -35,6 +35,12 @@ class Settings:
     fetch_timeout: float = 30.0
     max_feed_bytes: int = 10 * 1024 * 1024
     fetch_concurrency: int = 16
+    per_host_concurrency: int = 2
+    host_spacing: float = 0.25  # seconds between two requests to one host
+    min_poll_interval: int = 60
+    max_poll_interval: int = 86_400
+    parse_workers: int = 0  # 0: one process per CPU
+    metrics_port: str = ""  # "" off; "9465" or "127.0.0.1:9465" serves /metrics and /healthz
     user_agent: str = "newswatch/0.1 (+self-hosted news monitor)"
     webhook_timeout: float = 15.0
     delivery_attempts: int = 8

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import metrics
 from monitor.service import Service, ensure_default_feeds
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ async def run_daemon(service: Service) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ensure_default_feeds(service.engine, service.clock())
+    address = metrics.parse_address(service.settings.metrics_port)
+    endpoint = metrics.serve(address, service.engine) if address else None
     running: set[asyncio.Task[None]] = set()
 
     async def cycle() -> None:
@@ -87,4 +90,7 @@ async def run_daemon(service: Service) -> None:
                 await asyncio.wait(pending, timeout=1.0)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        if endpoint is not None:
+            endpoint.shutdown()
+        service.close()
         log.info("stopped")

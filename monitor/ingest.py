@@ -1,37 +1,57 @@
-"""One poll cycle: claim due feeds, fetch them concurrently, parse, dedup, match, store.
+"""One poll cycle: claim due feeds, fetch them politely, parse in worker processes, store.
 
-Does I/O at its ends (HTTP, database); parsing runs off the event loop.
-A failing feed is recorded on its row and never stops the others.
+Does I/O at its ends (HTTP, database). Parsing runs in a process pool (feedparser
+holds the GIL); dedup and matching run here; writes go in batches through one
+writer thread (``monitor.writer``). A failing feed is recorded on its row with
+its health and next retry, and never stops the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from monitor import metrics
 from monitor.config import Settings
 from monitor.dedup import DedupItem, Deduplicator
 from monitor.errors import FeedError, FetchError, NewswatchError
-from monitor.fetch import FetchPolicy, FetchResult, fetch_feed, new_client
-from monitor.matching import MatcherCache, match_writes
-from monitor.parse import ParsedFeed, parse_feed
+from monitor.fetch import FetchPolicy, FetchResult, fetch_feed
+from monitor.health import after_error, after_success, transition
+from monitor.limits import ClientSet, HostLimiter, OncePerUrl
+from monitor.matching import CompiledSet, MatcherCache, match_writes
+from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker, raise_failure
+from monitor.politeness import (
+    Bounds,
+    Hints,
+    adapt_interval,
+    freshness_seconds,
+    retry_after_seconds,
+    schedule_error,
+    schedule_success,
+    usual_gap,
+)
 from monitor.story import Story
+from monitor.writer import BatchWriter
 from storage.errors import StorageError
-from storage.feeds import claim_due_feeds, record_feed_error, release_feeds
-from storage.records import FeedRecord, PollSummary, PollWrite, StoryWrite
-from storage.stories import recent_stories, save_poll
+from storage.feeds import claim_due_feeds, release_feeds
+from storage.records import FeedRecord, PollWrite, StoryWrite
+from storage.stories import recent_stories
 
 log = logging.getLogger(__name__)
 
 DEDUP_WINDOW = timedelta(days=7)
 LEASE = timedelta(minutes=10)
-MAX_BACKOFF = timedelta(hours=24)
 
 
 @dataclass
@@ -42,29 +62,16 @@ class CycleReport:
     errors: dict[str, str] = field(default_factory=dict)
     new_stories: int = 0
     new_matches: int = 0
+    moved: dict[str, str] = field(default_factory=dict)
+    transitions: dict[str, str] = field(default_factory=dict)  # url → broke / recovered
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def next_check(now: datetime, interval: int, ttl_minutes: int | None) -> datetime:
-    """The next poll: the feed's interval, or its RSS ttl if longer (capped at a day)."""
-    seconds = max(interval, min((ttl_minutes or 0) * 60, 86_400))
-    return now + timedelta(seconds=seconds)
-
-
-def error_backoff(now: datetime, interval: int, errors: int, retry_after: float | None) -> datetime:
-    """Back off exponentially on consecutive errors, never sooner than Retry-After."""
-    delay = timedelta(seconds=interval * 2 ** min(errors, 10))
-    delay = min(delay, MAX_BACKOFF)
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=min(retry_after, MAX_BACKOFF.total_seconds())))
-    return now + delay
-
-
 class Ingestor:
-    """Runs poll cycles; keeps the deduplicator's memory between them."""
+    """Runs poll cycles; keeps the deduplicator's memory and the parser processes between them."""
 
     def __init__(
         self,
@@ -85,7 +92,11 @@ class Ingestor:
             max_bytes=settings.max_feed_bytes,
             user_agent=settings.user_agent,
         )
+        self.bounds = Bounds(
+            min_interval=settings.min_poll_interval, max_interval=settings.max_poll_interval
+        )
         self.dedup = self._seeded_dedup()
+        self._pool: Executor | None = None
 
     def _seeded_dedup(self) -> Deduplicator:
         dedup = Deduplicator()
@@ -103,6 +114,18 @@ class Ingestor:
             dedup.remember(item, story=s.key, cluster=s.cluster_key, fingerprint=s.fingerprint)
         return dedup
 
+    def _parser_pool(self) -> Executor:
+        if self._pool is None:
+            workers = self.settings.parse_workers or os.cpu_count() or 1
+            self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the parser processes (a new cycle starts them again)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     async def run_cycle(
         self,
         stop: asyncio.Event | None = None,
@@ -115,101 +138,191 @@ class Ingestor:
         report = CycleReport(feeds=len(feeds))
         if not feeds:
             return report
+        compiled = self.matchers.current()
         pending = {f.id for f in feeds}
-        semaphore = asyncio.Semaphore(self.settings.fetch_concurrency)
-        async with new_client(self.settings.fetch_concurrency) as client:
+        s = self.settings
+        limiter = HostLimiter(s.fetch_concurrency, s.per_host_concurrency, s.host_spacing)
+        clients = ClientSet(max(1, s.fetch_concurrency // 8), min(8, s.fetch_concurrency))
+        once = OncePerUrl()
+        writer = BatchWriter(self.engine, on_failure=self._forget_unsaved)
 
-            async def one(feed: FeedRecord) -> None:
-                async with semaphore:
-                    if stop is not None and stop.is_set():
-                        return
-                    await self._poll(client, feed, report)
-                    pending.discard(feed.id)
-                    if progress is not None:
-                        progress(feed.url)
+        async def one(feed: FeedRecord) -> None:
+            if stop is not None and stop.is_set():
+                return
+            await self._poll(feed, report, compiled, limiter, clients, once, writer)
+            pending.discard(feed.id)
+            if progress is not None:
+                progress(feed.url)
 
-            try:
-                await asyncio.gather(*(one(f) for f in feeds))
-            finally:
-                release_feeds(self.engine, sorted(pending))
+        try:
+            await asyncio.gather(*(one(f) for f in feeds))
+        finally:
+            await writer.close()
+            await clients.aclose()
+            release_feeds(self.engine, sorted(pending))
+        metrics.observe_cycle(report.feeds)
         return report
 
-    async def _poll(self, client: object, feed: FeedRecord, report: CycleReport) -> None:
+    def _forget_unsaved(self) -> None:
+        # The deduplicator already remembered items that were not stored: reload it.
+        self.dedup = self._seeded_dedup()
+
+    async def _poll(
+        self,
+        feed: FeedRecord,
+        report: CycleReport,
+        compiled: CompiledSet,
+        limiter: HostLimiter,
+        clients: ClientSet,
+        once: OncePerUrl,
+        writer: BatchWriter,
+    ) -> None:
         now = self.clock()
-        try:
-            result = await fetch_feed(
-                client,  # type: ignore[arg-type]
-                feed.url,
-                self.policy,
-                etag=feed.etag,
-                last_modified=feed.last_modified,
-            )
-            if result.not_modified:
-                self._store(feed, now, result, None)
-                report.not_modified += 1
-            else:
-                loop = asyncio.get_running_loop()
-                parsed = await loop.run_in_executor(
-                    None, parse_feed, result.body, result.headers, feed.url, now
+        started = time.perf_counter()
+
+        async def fetch() -> FetchResult:
+            async with limiter.slot(feed.url):
+                return await fetch_feed(
+                    clients.for_url(feed.url),
+                    feed.url,
+                    self.policy,
+                    etag=feed.etag,
+                    last_modified=feed.last_modified,
                 )
-                summary = self._store(feed, now, result, parsed)
-                report.new_stories += summary.new_stories
-                report.new_matches += summary.new_matches
+
+        try:
+            result = await once.run(feed.url, fetch)
+            parsed = None
+            if not result.not_modified:
+                parsed = await self._parse(result, feed.url, now)
+            poll = self._decide(feed, result, parsed, now, compiled)
+            summary = await writer.save(poll)
+            if result.permanent_redirect and result.permanent_redirect != feed.url:
+                if await writer.move(feed.id, result.permanent_redirect):
+                    report.moved[feed.url] = result.permanent_redirect
             report.ok += 1
-            log.info("polled %s: %s", feed.url, "not modified" if result.not_modified else "ok")
+            report.not_modified += result.not_modified
+            report.new_stories += summary.new_stories
+            report.new_matches += summary.new_matches
+            self._note_transition(report, feed, poll.state)
+            metrics.observe_poll("not_modified" if result.not_modified else "ok", None)
+            metrics.observe_items(summary.new_stories, summary.new_matches)
+            log.info(
+                "poll %s: %s, %d items, %d new, %d matches, next in %s, %.0f ms",
+                feed.url,
+                "304 not modified" if result.not_modified else f"HTTP {result.status}",
+                len(parsed.stories) if parsed else 0,
+                summary.new_stories,
+                summary.new_matches,
+                _minutes(poll.next_check_at - now),
+                (time.perf_counter() - started) * 1000,
+            )
         except FeedError as exc:
-            self._fail(feed, now, exc, report, getattr(exc, "retry_after", None))
+            await self._fail(feed, now, exc, report, writer)
         except StorageError:
             raise
         except NewswatchError as exc:
-            self._fail(feed, now, exc, report, None)
+            await self._fail(feed, now, exc, report, writer)
         except Exception as exc:  # a feed must never take the cycle down
             log.exception("unexpected error polling %s", feed.url)
-            self._fail(feed, now, exc, report, None)
+            await self._fail(feed, now, exc, report, writer)
 
-    def _fail(
+    async def _parse(self, result: FetchResult, url: str, now: datetime) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        args = (result.body, result.headers, url, now, self.policy.max_bytes)
+        try:
+            parsed = await loop.run_in_executor(self._parser_pool(), parse_in_worker, *args)
+        except BrokenProcessPool as exc:
+            self._pool = None  # a worker died (out of memory?): start fresh next time
+            raise FetchError(
+                "the parser process died while reading this feed",
+                url=url,
+                hint="the feed may be far too large or malformed; it will be tried again",
+            ) from exc
+        if isinstance(parsed, ParseFailure):
+            raise_failure(parsed, url)
+        assert isinstance(parsed, ParsedFeed)
+        return parsed
+
+    async def _fail(
         self,
         feed: FeedRecord,
         now: datetime,
         exc: BaseException,
         report: CycleReport,
-        retry_after: float | None,
+        writer: BatchWriter,
     ) -> None:
         reason = str(exc) or exc.__class__.__name__
-        if isinstance(exc, FetchError) and exc.status == 429 and retry_after is None:
-            retry_after = float(self.settings.poll_interval)
+        status = exc.status if isinstance(exc, FetchError) else None
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        interval = feed.poll_interval or self.settings.poll_interval
+        if status == 429 and retry_after is None:
+            retry_after = float(interval)
+        errors = feed.error_count + 1
+        health = after_error(now, errors, reason, status, feed.last_success_at)
+        when = schedule_error(now, interval, errors, retry_after, self.bounds)
         report.errors[feed.url] = reason
-        log.warning("feed %s failed: %s", feed.url, reason)
-        when = error_backoff(now, self.settings.poll_interval, feed.error_count, retry_after)
-        record_feed_error(self.engine, feed.id, reason, now, when)
+        self._note_transition(report, feed, health.state)
+        metrics.observe_poll("error", getattr(exc, "reason", "unexpected"))
+        log.warning(
+            "poll %s: failed (%s, error %d in a row), retry in %s: %s",
+            feed.url,
+            health.state,
+            errors,
+            _minutes(when - now),
+            reason,
+        )
+        await writer.error(feed.id, reason, now, when, health.state, health.reason)
 
-    def _store(
-        self, feed: FeedRecord, now: datetime, result: FetchResult, parsed: ParsedFeed | None
-    ) -> PollSummary:
-        writes = self._decide(feed, parsed, now) if parsed is not None else ()
-        poll = PollWrite(
+    def _note_transition(self, report: CycleReport, feed: FeedRecord, state: str) -> None:
+        change = transition(feed.state, state)
+        if change is not None:
+            report.transitions[feed.url] = change
+            log.warning("feed %s %s (%s → %s)", feed.url, change, feed.state, state)
+
+    def _decide(
+        self,
+        feed: FeedRecord,
+        result: FetchResult,
+        parsed: ParsedFeed | None,
+        now: datetime,
+        compiled: CompiledSet,
+    ) -> PollWrite:
+        writes = self._dedup_and_match(parsed, now, compiled) if parsed is not None else ()
+        new_items = sum(1 for w in writes if w.kind in ("new", "cluster"))
+        base = self.settings.poll_interval
+        interval = adapt_interval(feed.poll_interval, base, new_items, self.bounds)
+        hints = Hints(
+            max_age=freshness_seconds(result.headers, now),
+            ttl_minutes=parsed.ttl_minutes if parsed else None,
+            update_minutes=parsed.update_minutes if parsed else None,
+            retry_after=retry_after_seconds(result.headers.get("retry-after"), now),
+        )
+        gap = feed.item_gap
+        if new_items:
+            if feed.last_new_item_at is not None:
+                gap = usual_gap(gap, (now - feed.last_new_item_at).total_seconds() / new_items)
+            elif parsed is not None:
+                gap = published_gap(parsed.stories)
+        health = after_success(now, new_items, feed.last_new_item_at, gap)
+        return PollWrite(
             feed_id=feed.id,
             checked_at=now,
-            next_check_at=next_check(
-                now, self.settings.poll_interval, parsed.ttl_minutes if parsed else None
-            ),
+            next_check_at=schedule_success(now, interval, hints, self.bounds),
             etag=result.etag,
             last_modified=result.last_modified,
             title=parsed.title if parsed else None,
             stories=writes,
             not_modified=result.not_modified,
+            state=health.state,
+            state_reason=health.reason,
+            poll_interval=interval,
+            item_gap=gap,
         )
-        try:
-            return save_poll(self.engine, poll)
-        except Exception:
-            # The deduplicator already remembered these items: forget them by reloading.
-            self.dedup = self._seeded_dedup()
-            raise
 
-    def _decide(
-        self, feed: FeedRecord, parsed: ParsedFeed, now: datetime
+    def _dedup_and_match(
+        self, parsed: ParsedFeed, now: datetime, compiled: CompiledSet
     ) -> tuple[StoryWrite, ...]:
-        compiled = self.matchers.current()
         writes = []
         for story in parsed.stories:
             item = dedup_item(story, uuid.uuid4().hex, now)
@@ -238,6 +351,20 @@ class Ingestor:
         return tuple(writes)
 
 
+def _quiet_worker() -> None:
+    # Ctrl-C reaches the whole process group: the service stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def published_gap(stories: tuple[Story, ...]) -> float | None:
+    """The average gap between a feed's items by their publication dates (first poll)."""
+    dates = sorted(s.published for s in stories if s.published is not None)
+    if len(dates) < 2:
+        return None
+    span = (dates[-1] - dates[0]).total_seconds()
+    return span / (len(dates) - 1) if span > 0 else None
+
+
 def dedup_item(story: Story, key: str, now: datetime) -> DedupItem:
     return DedupItem(
         id=key,
@@ -249,3 +376,8 @@ def dedup_item(story: Story, key: str, now: datetime) -> DedupItem:
         published=story.published or now,
         source=story.source,
     )
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = span.total_seconds() / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"

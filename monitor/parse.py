@@ -21,7 +21,7 @@ import feedparser
 
 from monitor.canonical import canonical_url
 from monitor.decode import decode_all
-from monitor.errors import ParseError
+from monitor.errors import FeedError, FetchError, ParseError
 from monitor.jsonfeed import is_json_feed, read_json_feed
 from monitor.story import Story
 
@@ -233,3 +233,28 @@ def _language(value: Any) -> str | None:
         return None
     code = value.strip().lower().replace("_", "-").split("-", 1)[0]
     return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A ``FeedError`` carried back from a worker process as plain data."""
+
+    kind: str  # "parse" or "fetch"
+    message: str
+    hint: str | None
+
+
+def parse_in_worker(
+    body: bytes, headers: dict[str, str], feed_url: str, now: datetime, max_bytes: int
+) -> ParsedFeed | ParseFailure:
+    """``parse_feed`` for a process pool: errors come back as values (they pickle)."""
+    try:
+        return parse_feed(body, headers, feed_url, now, max_bytes)
+    except FeedError as exc:
+        kind = "fetch" if isinstance(exc, FetchError) else "parse"
+        return ParseFailure(kind, exc.message, exc.hint)
+
+
+def raise_failure(failure: ParseFailure, feed_url: str) -> None:
+    error = FetchError if failure.kind == "fetch" else ParseError
+    raise error(failure.message, url=feed_url, hint=failure.hint)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from monitor import metrics
 from monitor.config import Settings
 from monitor.dispatch import DispatchReport, compose_due, deliver_due
 from monitor.ingest import CycleReport, Ingestor, utcnow
@@ -21,6 +22,7 @@ from monitor.matching import MatcherCache
 from monitor.opml import default_feeds
 from storage.database import migrate, open_engine
 from storage.feeds import add_feed, count_feeds
+from storage.operations import delivered_publication_times
 from storage.watchlist_store import list_watchlists, save_watchlist
 from watchlists.builtin import builtin_watchlist_texts
 
@@ -79,6 +81,12 @@ class Service:
         """Poll due feeds (or every healthy one), then compose and deliver due digests."""
         poll = await self.ingestor.run_cycle(stop=stop, progress=progress, every_feed=every_feed)
         now = self.clock()
-        compose_due(self.engine, now)
+        composed = compose_due(self.engine, now)
         dispatch = await deliver_due(self.engine, self.settings, now)
+        metrics.observe_dispatch(len(composed), len(dispatch.sent), len(dispatch.failed))
+        metrics.observe_delivery_latency(delivered_publication_times(self.engine, dispatch.sent))
         return CycleResult(poll, dispatch)
+
+    def close(self) -> None:
+        """Stop the parser processes."""
+        self.ingestor.close()

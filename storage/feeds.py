@@ -33,6 +33,11 @@ def to_record(row: Feed) -> FeedRecord:
         next_check_at=row.next_check_at,
         last_checked_at=row.last_checked_at,
         last_success_at=row.last_success_at,
+        state_reason=row.state_reason,
+        last_error_at=row.last_error_at,
+        last_new_item_at=row.last_new_item_at,
+        poll_interval=row.poll_interval,
+        item_gap=row.item_gap,
     )
 
 
@@ -125,21 +130,47 @@ def release_feeds(engine: Engine, feed_ids: list[int]) -> None:
 
 
 def record_feed_error(
-    engine: Engine, feed_id: int, reason: str, now: datetime, next_check_at: datetime
+    engine: Engine,
+    feed_id: int,
+    reason: str,
+    now: datetime,
+    next_check_at: datetime,
+    state: str | None = None,
+    state_reason: str | None = None,
 ) -> None:
-    """Store a failed poll: the error count grows, the reason is kept, the lease is freed."""
+    """Store a failed poll: the error count grows, the reason is kept, the lease is freed.
+
+    ``state`` (from ``monitor.health``) defaults to the state the error count implies.
+    """
     with transaction(engine) as session:
         row = session.get(Feed, feed_id)
         if row is None:
             return
         row.error_count += 1
         row.last_error = reason[:500]
-        row.state = feed_state(row.error_count)
+        row.last_error_at = now
+        row.state = state or feed_state(row.error_count)
+        row.state_reason = (state_reason or reason)[:500]
         row.last_checked_at = now
         row.next_check_at = next_check_at
         row.claimed_by = None
         row.claimed_until = None
         session.add(row)
+
+
+def move_feed(engine: Engine, feed_id: int, new_url: str) -> bool:
+    """Follow a permanent redirect: the feed keeps its history under its new URL.
+
+    Returns False (and changes nothing) when another feed already has that URL.
+    """
+    with transaction(engine) as session:
+        taken = session.exec(select(Feed).where(Feed.url == new_url)).first()
+        row = session.get(Feed, feed_id)
+        if row is None or taken is not None:
+            return False
+        row.url = new_url
+        session.add(row)
+        return True
 
 
 def feed_state(error_count: int) -> str:

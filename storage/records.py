@@ -23,6 +23,11 @@ class FeedRecord:
     next_check_at: datetime | None
     last_checked_at: datetime | None
     last_success_at: datetime | None
+    state_reason: str | None = None
+    last_error_at: datetime | None = None
+    last_new_item_at: datetime | None = None
+    poll_interval: int | None = None
+    item_gap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,10 @@ class PollWrite:
     title: str | None
     stories: tuple[StoryWrite, ...] = ()
     not_modified: bool = False
+    state: str = "healthy"
+    state_reason: str | None = None
+    poll_interval: int | None = None
+    item_gap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

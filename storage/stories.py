@@ -33,64 +33,81 @@ def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> Any |
 
 def save_poll(engine: Engine, poll: PollWrite) -> PollSummary:
     """Write one poll's result: feed state and validators, stories, sources, matches."""
-    new_stories = new_matches = sources = updated = 0
     with transaction(engine) as session:
-        feed = session.get(Feed, poll.feed_id)
-        if feed is None:  # removed while it was being polled
-            return PollSummary(0, 0, 0, 0)
-        for story in poll.stories:
-            story_id = _write_story(session, feed, story, poll.checked_at)
-            if story_id is None:
-                continue
-            if story.kind in ("new", "cluster"):
-                new_stories += 1
-            elif story.kind == "update":
-                updated += 1
-            if insert_ignore(
+        return _save_one(session, poll)
+
+
+def save_polls(engine: Engine, polls: list[PollWrite]) -> list[PollSummary]:
+    """Write several polls in ONE transaction (each still with its own validators)."""
+    if not polls:
+        return []
+    with transaction(engine) as session:
+        return [_save_one(session, poll) for poll in polls]
+
+
+def _save_one(session: Session, poll: PollWrite) -> PollSummary:
+    new_stories = new_matches = sources = updated = 0
+    feed = session.get(Feed, poll.feed_id)
+    if feed is None:  # removed while it was being polled
+        return PollSummary(0, 0, 0, 0)
+    for story in poll.stories:
+        story_id = _write_story(session, feed, story, poll.checked_at)
+        if story_id is None:
+            continue
+        if story.kind in ("new", "cluster"):
+            new_stories += 1
+        elif story.kind == "update":
+            updated += 1
+        if insert_ignore(
+            session,
+            StorySource,
+            {
+                "story_id": story_id,
+                "feed_id": feed.id,
+                "guid": story.guid,
+                "source": story.source,
+                "url": story.url,
+                "seen_at": poll.checked_at,
+            },
+        ):
+            sources += 1
+        for match in story.matches:
+            inserted = insert_ignore(
                 session,
-                StorySource,
+                Match,
                 {
                     "story_id": story_id,
-                    "feed_id": feed.id,
-                    "guid": story.guid,
-                    "source": story.source,
-                    "url": story.url,
-                    "seen_at": poll.checked_at,
+                    "watchlist": match.watchlist,
+                    "watchlist_version": match.watchlist_version,
+                    "score": match.score,
+                    "priority": match.priority,
+                    "explanation": match.explanation,
+                    "created_at": poll.checked_at,
                 },
-            ):
-                sources += 1
-            for match in story.matches:
-                inserted = insert_ignore(
-                    session,
-                    Match,
-                    {
-                        "story_id": story_id,
-                        "watchlist": match.watchlist,
-                        "watchlist_version": match.watchlist_version,
-                        "score": match.score,
-                        "priority": match.priority,
-                        "explanation": match.explanation,
-                        "created_at": poll.checked_at,
-                    },
-                )
-                new_matches += inserted is not None
-        if not poll.not_modified:
-            feed.etag = poll.etag
-            feed.last_modified = poll.last_modified
-            if poll.title and not feed.title:
-                feed.title = poll.title[:300]
-        if new_stories:
-            feed.last_new_item_at = poll.checked_at
-            feed.item_count += new_stories
-        feed.state = "healthy"
-        feed.error_count = 0
-        feed.last_error = None
-        feed.last_checked_at = poll.checked_at
-        feed.last_success_at = poll.checked_at
-        feed.next_check_at = poll.next_check_at
-        feed.claimed_by = None
-        feed.claimed_until = None
-        session.add(feed)
+            )
+            new_matches += inserted is not None
+    if not poll.not_modified:
+        feed.etag = poll.etag
+        feed.last_modified = poll.last_modified
+        if poll.title and not feed.title:
+            feed.title = poll.title[:300]
+    if new_stories:
+        feed.last_new_item_at = poll.checked_at
+        feed.item_count += new_stories
+    feed.state = poll.state
+    feed.state_reason = poll.state_reason
+    if poll.poll_interval is not None:
+        feed.poll_interval = poll.poll_interval
+    if poll.item_gap is not None:
+        feed.item_gap = poll.item_gap
+    feed.error_count = 0
+    feed.last_error = None
+    feed.last_checked_at = poll.checked_at
+    feed.last_success_at = poll.checked_at
+    feed.next_check_at = poll.next_check_at
+    feed.claimed_by = None
+    feed.claimed_until = None
+    session.add(feed)
     return PollSummary(new_stories, new_matches, sources, updated)
 
 

@@ -47,10 +47,14 @@ class Feed(SQLModel, table=True):
     title: str = ""
     etag: str | None = None
     last_modified: str | None = None
-    state: str = "new"
+    state: str = "new"  # new, healthy, degraded, failing, dead, stale
+    state_reason: str | None = None
     error_count: int = 0
     last_error: str | None = None
+    last_error_at: datetime | None = _time()
     item_count: int = 0
+    poll_interval: int | None = None  # seconds; adapts to how often the feed changes
+    item_gap: float | None = None  # seconds; the usual gap between new items
     next_check_at: datetime | None = _time(index=True)
     claimed_by: str | None = None
     claimed_until: datetime | None = _time()

@@ -122,7 +122,10 @@ def poll(engine: Engine, settings: Settings, urls: list[str]) -> dict[str, FeedR
     for url in urls:
         add_feed(engine, url, now)
     ingestor = Ingestor(engine, settings, MatcherCache(engine))
-    asyncio.run(ingestor.run_cycle())
+    try:
+        asyncio.run(ingestor.run_cycle())
+    finally:
+        ingestor.close()
     return {f.url: f for f in list_feeds(engine)}
 
 
