@@ -152,6 +152,7 @@ class Deduplicator:
 
     def decide(self, item: DedupItem, now: datetime) -> DedupDecision:
         """Decide what ``item`` is and record it, so that its repeats are recognised."""
+        now = _aware(now)
         self._evict(now)
         p = _Probe(item, now)
         if item.guid:
@@ -186,9 +187,10 @@ class Deduplicator:
         ``seen`` (default: ``item.published``) is when the story arrived; it decides when the
         story leaves the window. A story with neither stays until the process ends.
         """
-        p = _Probe(item, item.published or seen or _EPOCH)
+        seen = _aware(seen) if seen else None
+        when = _aware(item.published) if item.published else seen
+        p = _Probe(item, when or _EPOCH)
         fp = fingerprint or p.fp
-        when = item.published or seen
         entry = _Entry(
             story, cluster, item.feed, p.ukey, fp, p.text, when, seen or when, p.guids, (fp,)
         )
@@ -298,11 +300,12 @@ class Deduplicator:
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:
     """Publication time, or ``now`` when missing or in the future (clock skew, junk dates)."""
-    if published is None:
-        return now
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=UTC)
-    return min(published, now)
+    return now if published is None else min(_aware(published), now)
+
+
+def _aware(moment: datetime) -> datetime:
+    """Naive datetimes are taken to be UTC (the database stores UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _within(a: datetime | None, b: datetime, window: timedelta) -> bool:

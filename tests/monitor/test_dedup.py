@@ -161,6 +161,14 @@ def test_remember_seeds_identity() -> None:
     assert (decision.kind, decision.story, decision.cluster) == ("same", "s1", "c1")
 
 
+def test_naive_datetimes_are_taken_as_utc() -> None:
+    dedup = Deduplicator()
+    naive = NOW.replace(tzinfo=None)
+    dedup.remember(item("s", published=naive - timedelta(hours=2)), story="s", cluster="s")
+    copy = item("b", url="https://abcnews.go.com/x/b", summary=WIRE_EDITED, published=naive)
+    assert dedup.decide(copy, naive).kind == "cluster"
+
+
 def test_fingerprint_is_stable_hex() -> None:
     fp = Deduplicator.fingerprint(item("a"))
     assert fp == Deduplicator.fingerprint_of(item("a").title, f"<p>{WIRE}</p>")
