@@ -187,6 +187,10 @@ def _merge_demonyms(pool: dict[Key, Candidate]) -> None:
             place.absorb(word)
             place.kind = "place"
             del pool[word.key]
+    for name in [c for c in pool.values() if len(c.key) > 1]:
+        for place in singles:  # "Ecuadorean Foreign Ministry": Ecuador is a place
+            if place.key in pool and is_demonym_of(name.words[0], place.text):
+                place.kind = "place"
 
 
 def _places_by_company(pool: dict[Key, Candidate]) -> None:
@@ -262,7 +266,7 @@ def _worth_keeping(candidate: Candidate) -> bool:
     if candidate.acronym:
         return candidate.mentions >= 2 or bool(candidate.expansion)
     if len(candidate.key) == 1:
-        return candidate.mentions >= 2 or candidate.linked
+        return candidate.mentions >= 2 or candidate.linked or candidate.titled > 0
     return True
 
 

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from watchlists.lexicon import (
+    ABBREVIATIONS,
     CONNECTORS,
     DATE_WORDS,
     NAME_ARTICLES,
+    ORGANIZATION_HEADS,
     SAYING_VERBS,
     STOPWORDS,
     is_title,
@@ -84,8 +86,10 @@ def split_words(text: str) -> list[Word]:
         body = raw[:-2] if possessive else raw
         if re.fullmatch(r"(?:[^\W\d_]\.){2,}", body):
             body = body.replace(".", "")
+        abbreviated = bool(words) and gap.strip() == "." and words[-1].lower in ABBREVIATIONS
         initial = not words or "\n" in gap or bool(_SENTENCE_END.search(gap))
-        joined = bool(words) and gap.strip() == "" and "\n" not in gap
+        initial = initial and not abbreviated
+        joined = bool(words) and "\n" not in gap and (gap.strip() == "" or abbreviated)
         after = text[match.end() : match.end() + 2]
         in_parens = gap.endswith("(") and after.startswith(")")
         words.append(Word(body, match.start(), match.end(), initial, joined, possessive, in_parens))
@@ -215,7 +219,7 @@ class MentionFinder:
                 break
         pieces: list[list[int]] = [[]]
         for index in run:
-            if words[index].lower == "and":
+            if words[index].lower == "and" and not self._and_inside_name(words, run):
                 pieces.append([])
             else:
                 pieces[-1].append(index)
@@ -225,6 +229,14 @@ class MentionFinder:
             if mention is not None:
                 mentions.append(mention)
         return mentions
+
+    def _and_inside_name(self, words: list[Word], run: list[int]) -> bool:
+        """ "Immigration and Customs Enforcement": a common word, "and", a body's name."""
+        ands = [k for k, index in enumerate(run) if words[index].lower == "and"]
+        if len(ands) != 1 or not 0 < ands[0] < len(run) - 1:
+            return False
+        before = words[run[ands[0] - 1]].text
+        return self.is_common(before) and words[run[-1]].lower in ORGANIZATION_HEADS
 
     def _mention(self, words: list[Word], piece: list[int], doc: int) -> Mention | None:
         piece = self._trim_connectors(words, piece)

@@ -26,7 +26,6 @@ STOPWORDS: frozenset[str] = frozenset(
     wherever whether which while who whoever whole whom whose why will with within without
     would yet you your yours yourself yourselves
     here's it's let's that's there's what's who's
-    mr mrs ms dr st
     yes no also meanwhile yesterday today tomorrow tonight
     """.split()
 )
@@ -56,9 +55,15 @@ TITLES: frozenset[str] = frozenset(
     prime colonel captain lieutenant sergeant
     director chairman chairwoman chair leader envoy consul premier emir sultan cardinal
     bishop rev reverend archbishop representative rep sen gov congressman congresswoman
+    gen lt col sgt capt maj hon pres
     """.split()
 )
 """Titles and offices that stand before a name ("Foreign Minister Gabriela Sommerfeld")."""
+
+ABBREVIATIONS: frozenset[str] = frozenset(
+    "mr mrs ms dr st gen sen rep gov prof lt col sgt capt maj jr sr rev hon pres v vs no".split()
+)
+"""Words written with a full stop that does not end the sentence ("Mr. Noboa")."""
 
 TREATY_HEADS: frozenset[str] = frozenset(
     "convention conventions treaty treaties agreement accord accords protocol pact charter "

@@ -81,52 +81,93 @@ def to_plain(text: str, fmt: Format | None = None, name: str = "") -> PlainText:
 
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table section article blockquote "
-    "header footer figcaption dd dt pre title hr".split()
+    "header footer figcaption dd dt pre title hr main".split()
 )
-_SKIP_TAGS = frozenset("script style noscript template svg nav head form button select".split())
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg nav head form button select footer aside iframe".split()
+)
+_BOILERPLATE = re.compile(
+    r"cookie|consent|banner|newsletter|subscri|share|social|related|promo|advert|\bads?\b"
+    r"|footer|menu|breadcrumb|comment|sidebar|popup|modal|navigation",
+    re.I,
+)
+_TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+.*$")
+_MIN_ARTICLE_CHARS = 200
 
 
 class _TextCollector(HTMLParser):
+    """Collects visible text, skipping scripts, navigation and boilerplate blocks.
+
+    Text inside ``<article>`` or ``<main>`` is also kept apart: when there is enough
+    of it, it is the page's text.
+    """
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skipping = 0
+        self.article: list[str] = []
         self.title: list[str] = []
-        self.in_title = False
-        self.pre = 0
+        self.stack: list[tuple[str, bool, bool]] = []  # tag, skipped, article
+        self.skipping = 0
+        self.in_article = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.pre += tag == "pre"
-        if tag == "title":
-            self.in_title = True
-        elif tag in _SKIP_TAGS:
-            self.skipping += 1
+        if tag in _VOID_TAGS:
+            if tag in ("br", "hr"):
+                self._emit("\n")
+            return
+        marks = " ".join(value or "" for key, value in attrs if key in ("class", "id", "role"))
+        skipped = (
+            tag in _SKIP_TAGS
+            or (tag == "header" and not self.in_article)
+            or bool(marks and _BOILERPLATE.search(marks))
+        )
+        article = tag in ("article", "main")
+        self.stack.append((tag, skipped, article))
+        self.skipping += skipped
+        self.in_article += article
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+            self._emit("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
-        self.pre -= tag == "pre" and self.pre > 0
-        if tag == "title":
-            self.in_title = False
-        elif tag in _SKIP_TAGS and self.skipping:
-            self.skipping -= 1
+        if tag in _VOID_TAGS or all(open_tag != tag for open_tag, _, _ in self.stack):
+            return  # a void element or a stray end tag
+        while self.stack:
+            open_tag, skipped, article = self.stack.pop()
+            self.skipping -= skipped
+            self.in_article -= article
+            if open_tag == tag:
+                break
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+            self._emit("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if self.in_title:
+        if self.stack and self.stack[-1][0] == "title":
             self.title.append(data)
-        elif not self.skipping:
-            self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
+        elif any(open_tag == "pre" for open_tag, _, _ in self.stack):
+            self._emit(data)
+        else:
+            self._emit(re.sub(r"\s+", " ", data))
+
+    def _emit(self, text: str) -> None:
+        if self.skipping:
+            return
+        self.parts.append(text)
+        if self.in_article:
+            self.article.append(text)
 
 
 def html_to_text(text: str) -> str:
-    """The visible text of an HTML page; block elements become paragraph breaks."""
+    """The visible text of an HTML page: the article when marked up as one, with its title."""
     collector = _TextCollector()
     collector.feed(text)
     collector.close()
-    body = "".join(collector.parts)
-    title = " ".join("".join(collector.title).split())
+    article = "".join(collector.article)
+    body = article if len(article.strip()) >= _MIN_ARTICLE_CHARS else "".join(collector.parts)
+    title = _TITLE_SUFFIX.sub("", " ".join("".join(collector.title).split()))
     if title and title not in body:
         body = title + "\n\n" + body
     return body

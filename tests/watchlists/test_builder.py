@@ -169,8 +169,17 @@ def test_bad_name_is_refused() -> None:
         ("Mexico and Peru met in Lima. Lima is far. They met in Lima again.", "Lima", "place"),
         ("The 1963 Vienna Convention on Consular Relations applies. It is a treaty.",
          "Vienna Convention on Consular Relations", "treaty"),
+        ("Mr. Noboa met the press on Monday.", "Noboa", "person"),
+        ("Agents of U.S. Immigration and Customs Enforcement came. More immigration agents "
+         "followed.", "Immigration and Customs Enforcement", "organization"),
+        ("Talks were held in Mexico. Spain, Peru and Mexico spoke. Later Peru agreed and "
+         "Peru signed.", "Peru", "place"),
+        ("The Ecuadorean Foreign Ministry spoke. Then Ecuador protested and later Ecuador left.",
+         "Ecuador",
+         "place"),
     ],
-    ids=["title-stripped", "acronym-in-parens", "connector-of", "locative-place", "treaty"],
+    ids=["title-stripped", "acronym-in-parens", "connector-of", "locative-place", "treaty",
+         "abbreviated-title", "and-inside-a-name", "listed-with-places", "demonym-in-name"],
 )  # fmt: skip
 def test_small_documents(text: str, expected: str, kind: str) -> None:
     draft = build_draft([SourceText("doc.txt", text)], "small")
@@ -190,6 +199,18 @@ def test_small_documents(text: str, expected: str, kind: str) -> None:
             "<script>var Tracker = 1;</script></body></html>",
             ["Raid in Quito", "Embassy raid", "Mexican embassy & arrested Jorge Glas."],
             ["<", "color", "Tracker", "Sports", "href"],
+        ),
+        (
+            "html",
+            "<html><head><title>Raid in Quito - World News</title></head><body>"
+            "<div class='cookie-banner'>Accept All Cookies</div><header>Home Page</header>"
+            "<article><p>Police entered the embassy and arrested Jorge Glas, the former vice "
+            "president, late on Friday, witnesses said.</p><p>Mexico broke off relations with "
+            "Ecuador.<br>The International Court of Justice will hear the case.</p>"
+            "<div class='share-tools'>Share on Facebook</div></article>"
+            "<aside>Most Read Stories</aside><footer>All Rights Reserved</footer></body></html>",
+            ["Raid in Quito\n", "arrested Jorge Glas", "Ecuador.\nThe International Court"],
+            ["World News", "Cookies", "Home Page", "Facebook", "Most Read", "Rights Reserved"],
         ),
         (
             "markdown",
@@ -220,7 +241,7 @@ def test_small_documents(text: str, expected: str, kind: str) -> None:
             ["\n\n\n"],
         ),
     ],
-    ids=["html", "markdown", "wikitext", "text"],
+    ids=["html", "html-article", "markdown", "wikitext", "text"],
 )  # fmt: skip
 def test_formats_stripped(fmt: str, source: str, present: list[str], absent: list[str]) -> None:
     plain = to_plain(source)
