@@ -41,11 +41,10 @@ _DATELINE = re.compile(
 _BOILERPLATE = [
     re.compile(p, re.IGNORECASE | re.DOTALL)
     for p in (
-        r"\bthe post\b.{0,400}?\bappeared first on\b.*$",
-        r"\b(continue|keep) reading\b.*$",
-        r"\bread (the )?(full|more|on|whole)\b.{0,120}$",
-        r"\bread more\b.*$",
-        r"\bclick here\b.{0,120}$",
+        r"\bthe post\b.{0,400}?\bappeared first on\b.{0,200}$",
+        r"\b(continue|keep) reading\b.{0,200}$",
+        r"\bread (the )?(full|more|on|whole)\b.{0,60}$",
+        r"\bclick here\b.{0,60}$",
         r"\b(lire|leer|leia|weiterlesen|mehr lesen|lesen sie)\b.{0,40}$",
         r"\[(\u2026|\.\.\.|&hellip;|&#8230;)\]\s*$",
         r"(\u2026|\.\.\.)\s*$",

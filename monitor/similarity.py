@@ -71,6 +71,8 @@ MIN_TITLE_RATIO = 60.0
 UNRELATED_TITLE_RATIO = 50.0
 UNRELATED_OVERLAP = 0.3
 TITLE_CASE_SHARE = 0.9
+MAX_WORDS = 300  # feeds that put whole articles in the summary: compare the lede only
+MAX_CHARS = 3000
 
 _NONE: frozenset[str] = frozenset()
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
@@ -90,13 +92,13 @@ class ItemText:
     def __init__(self, title: str, summary: str) -> None:
         plain_title = clean_text(title)
         plain_summary = strip_boilerplate(clean_text(summary))
-        title_tokens = fold_words(plain_title)
-        summary_tokens = fold_words(plain_summary)
+        title_tokens = fold_words(plain_title)[:MAX_WORDS]
+        summary_tokens = fold_words(plain_summary)[:MAX_WORDS]
         self.title = " ".join(title_tokens)
         self.summary = " ".join(summary_tokens)
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.names = " ".join(sorted(name_words(plain_title, plain_summary)))
+        self.names = " ".join(sorted(name_words(plain_title, plain_summary[:MAX_CHARS])))
         self.title_case = is_title_case(plain_title)
         self._cache: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
