@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,14 @@ from watchlists.lexicon import ADJECTIVE_ENDINGS, DATE_WORDS, GENERIC_WORDS, STO
 MAX_WORDS = 3
 CANDIDATES_PER_DOCUMENT = 400
 LENGTH_WEIGHTS = {1: 0.5, 2: 1.5, 3: 1.7}
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the and of to in is was that for with on by".split()),
+    "es": frozenset("el la los las de del que y en por con para una".split()),
+    "fr": frozenset("le la les des du et est que dans pour une sur".split()),
+    "pt": frozenset("o os as de do da dos das que em para uma não".split()),
+    "de": frozenset("der die das und ist nicht den mit von zu ein eine".split()),
+}
+"""A dozen frequent words per language, enough to choose YAKE's stop-word list."""
 _PHRASE_WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
@@ -31,14 +40,27 @@ class KeyPhrase:
     score: float
 
 
-def key_phrases(texts: Sequence[str], language: str = "en", limit: int = 30) -> list[KeyPhrase]:
-    """The best ``limit`` key phrases of ``texts``, best first."""
+def guess_language(text: str) -> str:
+    """The language of ``text`` among those with function-word lists here (default English)."""
+    counts = Counter(word for word in re.findall(r"[^\W\d_]+", text[:20000].lower()))
+    scores = {lang: sum(counts[w] for w in words) for lang, words in FUNCTION_WORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > scores["en"] else "en"
+
+
+def key_phrases(
+    texts: Sequence[str], language: str | None = None, limit: int = 30
+) -> list[KeyPhrase]:
+    """The best ``limit`` key phrases of ``texts``, best first (language guessed if not given)."""
     ranks: dict[str, list[float]] = {}
     for text in texts:
         if not text.strip():
             continue
         extractor = yake.KeywordExtractor(
-            lan=language, n=MAX_WORDS, top=CANDIDATES_PER_DOCUMENT, dedup_lim=1.0
+            lan=language or guess_language(text),
+            n=MAX_WORDS,
+            top=CANDIDATES_PER_DOCUMENT,
+            dedup_lim=1.0,
         )
         found = extractor.extract_keywords(text)
         for rank, (phrase, _score) in enumerate(found):

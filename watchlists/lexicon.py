@@ -31,7 +31,8 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 CONNECTORS: frozenset[str] = frozenset(
-    "of on for and the de del la las los el da do dos das di du des van von der den y".split()
+    "of on for and the de del la las los el da do dos das di du des van von der den y sobre"
+    " para".split()
 )
 """Lower-case words that may stand inside a name: "Court of Justice", "Organization of
 American States", "Convention on Diplomatic Relations", "Instituto de la Mujer"."""
@@ -67,8 +68,10 @@ ABBREVIATIONS: frozenset[str] = frozenset(
 
 TREATY_HEADS: frozenset[str] = frozenset(
     "convention conventions treaty treaties agreement accord accords protocol pact charter "
-    "declaration covenant statute".split()
+    "declaration covenant statute convencion convencao traite tratado acuerdo acordo abkommen "
+    "vertrag ubereinkommen pacto protocolo".split()
 )
+"""Words that make a name a treaty (compared without accents, in lower case)."""
 ORGANIZATION_HEADS: frozenset[str] = frozenset(
     """
     court courts council ministry department organization organisation commission community
@@ -77,12 +80,16 @@ ORGANIZATION_HEADS: frozenset[str] = frozenset(
     services forces army navy embassy consulate movement front alliance corporation company
     inc ltd group times news post press bureau secretariat tribunal coalition foundation
     network radio television tv club league board authority administration guard cartel
+    corte cour ministerio ministere gobierno gouvernement governo embajada ambassade embaixada
+    consulado consulat policia polizei comision comissao consejo conseil conselho
+    organizacion organizacao naciones nacoes agencia agence partido parti
     """.split()
 )
 PLACE_HEADS: frozenset[str] = frozenset(
     """
     city province state states island islands river county republic street avenue square
-    district region valley mountains lake bay coast kingdom territory
+    district region valley mountains lake bay coast kingdom territory ciudad ville cidade
+    provincia
     """.split()
 )
 

@@ -13,6 +13,7 @@ import pytest
 
 from watchlists.builder import Draft, SourceText, build_draft, render_draft
 from watchlists.errors import WatchlistError
+from watchlists.keyphrases import guess_language
 from watchlists.lexicon import STOPWORDS
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import compile_watchlists
@@ -177,9 +178,12 @@ def test_bad_name_is_refused() -> None:
         ("The Ecuadorean Foreign Ministry spoke. Then Ecuador protested and later Ecuador left.",
          "Ecuador",
          "place"),
+        ("México denunció la violación de la Convención de Viena sobre Relaciones Diplomáticas.",
+         "Convención de Viena sobre Relaciones Diplomáticas", "treaty"),
     ],
     ids=["title-stripped", "acronym-in-parens", "connector-of", "locative-place", "treaty",
-         "abbreviated-title", "and-inside-a-name", "listed-with-places", "demonym-in-name"],
+         "abbreviated-title", "and-inside-a-name", "listed-with-places", "demonym-in-name",
+         "spanish-treaty"],
 )  # fmt: skip
 def test_small_documents(text: str, expected: str, kind: str) -> None:
     draft = build_draft([SourceText("doc.txt", text)], "small")
@@ -250,6 +254,22 @@ def test_formats_stripped(fmt: str, source: str, present: list[str], absent: lis
         assert text in plain.text
     for text in absent:
         assert text not in plain.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The police entered the embassy of Mexico and arrested him in the night.", "en"),
+        ("La policía entró en la embajada de México y detuvo a Glas para la fiscalía.", "es"),
+        ("La police est entrée dans l'ambassade du Mexique et les diplomates sont partis.", "fr"),
+        ("A polícia entrou na embaixada do México e prendeu o ex-vice-presidente.", "pt"),
+        ("Die Polizei ist in die Botschaft von Mexiko eingedrungen und hat ihn verhaftet.", "de"),
+        ("Quito Glas Noboa", "en"),
+    ],
+    ids=["en", "es", "fr", "pt", "de", "no-function-words"],
+)
+def test_guess_language(text: str, language: str) -> None:
+    assert guess_language(text) == language
 
 
 def test_wikitext_links_are_hints() -> None:
