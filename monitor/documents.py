@@ -1,7 +1,6 @@
 """Reading the documents the watchlist builder learns from: local files and http(s) URLs.
 
-Does I/O (files; network through ``monitor.fetch`` and its private-network guard).
-Returns ``watchlists.builder.SourceText`` values; the builder itself stays pure.
+Does I/O: files, and the network through ``monitor.fetch`` and its private-network guard.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """The watchlist builder: documents in, a ranked draft watchlist in the YAML format out.
 
-Pure: takes the documents' text (the caller reads files and URLs) and returns a
-``Draft`` and its YAML, which ``parse_watchlist`` accepts, for a person to review.
+Pure: takes the documents' text (the caller reads files and URLs), returns a ``Draft``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Turning name mentions into ranked candidate terms: variants merged, each given a kind.
 
-Pure. Mentions of one name in different spellings (accents, surname alone, demonym,
-a shorter form of a treaty) become one candidate with aliases.
+Pure: accents, surnames, demonyms and short forms become aliases of one candidate.
 """
 
 from __future__ import annotations

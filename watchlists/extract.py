@@ -1,7 +1,6 @@
-"""Finding the names in plain prose: capitalized spans, acronyms and their expansions.
+"""Finding names in plain prose: capitalized spans, acronyms and their expansions.
 
-Pure. Works on words with offsets; general rules (capitals, connector words, titles,
-words the documents mostly write in lower case), no list of expected names.
+Pure: general rules (capitals, connectors, titles, common words), no list of names.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
-"""Key phrases of a set of documents: YAKE's candidates, kept when they read as topic words.
+"""Key phrases of a set of documents: YAKE's candidates kept when they read as topic words.
 
-Pure (YAKE runs in memory on the given text). A phrase must be written in lower case
-somewhere, hold no name, date, digit or function word at its edges, and recur.
+Pure: YAKE runs in memory on the given text.
 """
 
 from __future__ import annotations

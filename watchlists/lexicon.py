@@ -1,7 +1,6 @@
 """The small word lists the watchlist builder reasons with: function words, titles, heads.
 
-Pure data and two tiny predicates. General English (and a few Romance) words only;
-no names of people, places or organizations.
+Pure data and two predicates; general words only, no names of people, places or bodies.
 """
 
 from __future__ import annotations

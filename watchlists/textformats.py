@@ -1,7 +1,6 @@
 """Turning Markdown, HTML and wikitext into plain prose for the watchlist builder.
 
-Pure: text in, text out. Keeps the words a reader sees, drops markup, links' targets,
-code, references and templates; wikitext links and infobox values are kept as hints.
+Pure: text in, text out; wikitext link labels are kept apart as hints.
 """
 
 from __future__ import annotations

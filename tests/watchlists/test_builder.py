@@ -1,7 +1,6 @@
-"""The watchlist builder: markup stripping, names, acronyms, variants and key phrases.
+"""The watchlist builder on the seed documents and small cases; markup stripping per format.
 
-Pure tests. The seed documents of ../shared/seeds must yield every name the issue
-asks for, without sentence-start words, dates or wiki markup, as valid watchlist YAML.
+Pure tests: the seeds must yield every name the issue asks for, and no noise.
 """
 
 from __future__ import annotations
