@@ -170,6 +170,8 @@ def render_draft(draft: Draft) -> str:
         lines.append(f"    kind: {kind}")
         if kind == "acronym":
             lines.append("    case_sensitive: true")
+        if group == "other-names":
+            lines.append("    stem: false")
         lines.append("    terms:")
         for term in terms:
             lines += _term_lines(term, rank[id(term)])

@@ -141,6 +141,7 @@ def test_output_is_a_valid_watchlist_that_matches(seed_draft: Draft, seed_yaml: 
     assert len(texts) == len(seed_draft.terms)
     acronyms = watchlist.group("acronyms").terms
     assert all(t.case_sensitive and t.kind == "acronym" for t in acronyms)
+    assert all(t.stem is False for t in watchlist.group("other-names").terms)
     matcher = compile_watchlists([watchlist])
     title = "Police raid the Mexican embassy in Quito to arrest Jorge Glas"
     assert [m.watchlist for m in matcher.match(title, "", "en")] == ["quito-raid"]
