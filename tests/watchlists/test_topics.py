@@ -419,42 +419,48 @@ MORE_CASES: list[tuple[str, str, str, str, set[str]]] = [
     (
         "en-mexico-sues-ecuador-at",
         "Mexico sues Ecuador at The Hague over embassy storming",
-        "Mexico's foreign ministry said the suit argues Ecuador violated the inviolability of its mission.",
+        "Mexico's foreign ministry said the suit argues Ecuador violated the "
+        "inviolability of its mission.",
         "en",
         {EM, ER, VC},
     ),
     (
         "en-ecuador-countersues-mexico-at",
         "Ecuador countersues Mexico at ICJ, accusing it of abusing asylum",
-        "Quito says Mexico misused diplomatic premises to shelter a convicted politician, breaching the Caracas convention.",
+        "Quito says Mexico misused diplomatic premises to shelter a convicted "
+        "politician, breaching the Caracas convention.",
         "en",
         {EM, VC},
     ),
     (
         "en-glas-remains-in-mexican",
         "Glas remains in Mexican embassy as Ecuador denies safe passage",
-        "Ecuador refused to grant safe conduct to the former vice-president, who has been sheltering in the mission since December.",
+        "Ecuador refused to grant safe conduct to the former vice-president, who has "
+        "been sheltering in the mission since December.",
         "en",
         {EM, VC},
     ),
     (
         "es-m-xico-y-ecuador",
         "México y Ecuador: un año sin relaciones diplomáticas",
-        "La ruptura se produjo tras el asalto a la embajada mexicana en Quito el 5 de abril de 2024.",
+        "La ruptura se produjo tras el asalto a la embajada mexicana en Quito el 5 de "
+        "abril de 2024.",
         "es",
         {EM},
     ),
     (
         "fr-le-mexique-rompt-ses",
         "Le Mexique rompt ses relations diplomatiques avec l'Équateur",
-        "La police équatorienne a fait irruption dans l'ambassade du Mexique à Quito pour arrêter l'ancien vice-président Jorge Glas.",
+        "La police équatorienne a fait irruption dans l'ambassade du Mexique à Quito "
+        "pour arrêter l'ancien vice-président Jorge Glas.",
         "fr",
         {EM, ER},
     ),
     (
         "de-polizei-st-rmt-mexikanische",
         "Polizei stürmt mexikanische Botschaft in Ecuador",
-        "Ecuadors Regierung ließ den früheren Vizepräsidenten Glas festnehmen; Mexiko spricht von einem Bruch des Völkerrechts.",
+        "Ecuadors Regierung ließ den früheren Vizepräsidenten Glas festnehmen; Mexiko "
+        "spricht von einem Bruch des Völkerrechts.",
         "de",
         {EM, ER},
     ),
@@ -559,7 +565,8 @@ MORE_CASES: list[tuple[str, str, str, str, set[str]]] = [
     ),
     (
         "en-india-s-consulate-in",
-        "India's consulate in San Francisco in touch with students detained by immigration authorities",
+        "India's consulate in San Francisco in touch with students detained by "
+        "immigration authorities",
         "",
         "en",
         {IC},
@@ -581,7 +588,8 @@ MORE_CASES: list[tuple[str, str, str, str, set[str]]] = [
     (
         "en-brazil-s-itamaraty-assists",
         "Brazil's Itamaraty assists deportees arriving on US flight in handcuffs",
-        "The foreign ministry said consular staff met the 88 Brazilians deported from the United States.",
+        "The foreign ministry said consular staff met the 88 Brazilians deported from "
+        "the United States.",
         "en",
         {IC},
     ),
