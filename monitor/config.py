@@ -44,6 +44,7 @@ class Settings:
     user_agent: str = "newswatch/0.1 (+self-hosted news monitor)"
     webhook_timeout: float = 15.0
     delivery_attempts: int = 8
+    smtp_ca_file: str = ""  # PEM bundle to trust for the SMTP server's certificate
 
     @property
     def outbox_dir(self) -> Path:

@@ -1,20 +1,22 @@
-"""Delivering a rendered digest: SMTP, signed webhooks, or files in the outbox folder.
+"""Delivering a rendered digest: SMTP (STARTTLS, implicit TLS, AUTH), signed webhooks, files.
 
-Does I/O (network, files). Each function either returns (the receiver accepted)
-or raises a ``DeliveryError`` saying whether a retry can help.
+Does I/O (network, files). Each function either returns (the receiver accepted
+the digest) or raises a ``DeliveryError`` saying whether a retry can help.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 import secrets
 import smtplib
 import ssl
-import time
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -22,43 +24,61 @@ import httpx
 
 from monitor.digest import DigestContent
 from monitor.errors import AddressRefusedError, EmailError, FetchError, WebhookError
-from monitor.fetch import retry_after_seconds
 from monitor.netguard import resolve_checked
-from monitor.render import email_message, render_text, webhook_body
+from monitor.payloads import webhook_body
+from monitor.render import email_message, sender_address
 
 SMTP_TIMEOUT = 30.0
 
 
 def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 24 random bytes in base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def sign_webhook(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The Standard Webhooks signature header value: ``v1,<base64 HMAC-SHA256>``."""
-    key_text = secret.removeprefix("whsec_")
+def webhook_key(secret: str) -> bytes:
+    """The HMAC key of a ``whsec_…`` secret: the base64-decoded part after the prefix."""
+    text = secret.removeprefix("whsec_")
     try:
-        key = base64.b64decode(key_text, validate=True)
-    except ValueError:
-        key = key_text.encode()
+        return base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        return text.encode()
+
+
+def sign_webhook(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,<base64 HMAC-SHA256 of "id.timestamp.body">``."""
     signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    digest = hmac.new(webhook_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
 
 
-def send_email(content: DigestContent, smtp_url: str, sender: str, recipients: list[str]) -> None:
-    """Send over SMTP (plain, STARTTLS with ``?starttls=true``, or ``smtps://``), with AUTH."""
+def smtp_context(options: dict[str, str], ca_file: str) -> ssl.SSLContext:
+    """Verify the server's certificate (against ``ca_file`` if given) unless ``verify=false``."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if options.get("verify") == "false":
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def send_email(
+    content: DigestContent,
+    smtp_url: str,
+    sender: str,
+    recipients: list[str],
+    ca_file: str = "",
+) -> None:
+    """Send over SMTP: ``smtp://`` (``?starttls=true`` to upgrade), ``smtps://`` for TLS."""
     parts = urlsplit(smtp_url)
     host = parts.hostname or "localhost"
     implicit_tls = parts.scheme == "smtps"
     port = parts.port or (465 if implicit_tls else 25)
     options = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
-    context = ssl.create_default_context()
-    if options.get("verify") == "false":
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    message = email_message(content, sender, recipients)
     target = f"{host}:{port}"
+    message = email_message(content, sender, recipients)
+    envelope_from = sender_address(sender).addr_spec
     try:
+        context = smtp_context(options, ca_file)
         smtp: smtplib.SMTP
         if implicit_tls:
             smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
@@ -69,16 +89,38 @@ def send_email(content: DigestContent, smtp_url: str, sender: str, recipients: l
                 smtp.starttls(context=context)
             if parts.username:
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
-            smtp.send_message(message, from_addr=sender, to_addrs=recipients)
+            smtp.send_message(message, from_addr=envelope_from, to_addrs=recipients)
     except smtplib.SMTPAuthenticationError as exc:
         raise EmailError(
             f"SMTP server {target} refused the login ({exc.smtp_code})",
             target=target,
             hint="check the user and password in NEWSWATCH_SMTP_URL",
         ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
+    except smtplib.SMTPNotSupportedError as exc:
         raise EmailError(
-            f"SMTP server {target} refused every recipient", target=target, permanent=True
+            f"SMTP server {target} does not support what was asked ({exc})",
+            target=target,
+            hint="drop ?starttls=true or the user name from NEWSWATCH_SMTP_URL, or use smtps://",
+        ) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = {code for code, _ in exc.recipients.values()}
+        raise EmailError(
+            f"SMTP server {target} refused every recipient ({', '.join(map(str, codes))})",
+            target=target,
+            permanent=all(code >= 500 for code in codes),
+            hint="check the addresses with `newswatch subscription show ID`",
+        ) from exc
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+        raise EmailError(
+            f"SMTP server {target} rejected the message ({exc.smtp_code})",
+            target=target,
+            permanent=exc.smtp_code >= 500,
+        ) from exc
+    except ssl.SSLError as exc:
+        raise EmailError(
+            f"TLS with SMTP server {target} failed: {exc.reason or exc}",
+            target=target,
+            hint="set NEWSWATCH_SMTP_CA_FILE to the CA that signed the server's certificate",
         ) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise EmailError(f"SMTP delivery to {target} failed: {exc}", target=target) from exc
@@ -88,7 +130,7 @@ def write_outbox(content: DigestContent, outbox: Path, sender: str, recipients: 
     """Write ``<id>.eml`` and ``<id>.json`` into the outbox folder (when no SMTP is set)."""
     outbox.mkdir(parents=True, exist_ok=True)
     eml = outbox / f"{content.id}.eml"
-    _atomic_write(eml, bytes(email_message(content, sender, recipients)))
+    _atomic_write(eml, email_message(content, sender, recipients).as_bytes())
     _atomic_write(outbox / f"{content.id}.json", webhook_body(content))
     return eml
 
@@ -102,6 +144,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date), at ``now``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
 async def send_webhook(
     content: DigestContent,
     url: str,
@@ -109,8 +167,9 @@ async def send_webhook(
     secret: str | None,
     allow_private: bool,
     timeout: float,
+    now: datetime,
 ) -> None:
-    """POST the digest; only a 2xx counts. Redirects are not followed."""
+    """POST the digest, signed; only a 2xx counts. Redirects are not followed."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(f"'{url}' is not an http(s) URL", target=url, permanent=True)
@@ -122,7 +181,7 @@ async def send_webhook(
     except FetchError as exc:
         raise WebhookError(str(exc), target=url) from exc
     body = webhook_body(content, fmt)
-    timestamp = int(time.time())
+    timestamp = int(now.timestamp())
     headers = {
         "content-type": "application/json",
         "user-agent": "newswatch-webhook/1",
@@ -140,19 +199,25 @@ async def send_webhook(
             )
     except (httpx.HTTPError, TimeoutError) as exc:
         raise WebhookError(
-            f"webhook {url} unreachable: {exc.__class__.__name__}", target=url
+            f"webhook {url} unreachable: {exc.__class__.__name__}",
+            target=url,
+            hint="check that the receiver is up; the digest is retried with backoff",
         ) from exc
     status = response.status_code
     if 200 <= status < 300:
         return
+    hint = None
+    if 300 <= status < 400:
+        hint = (
+            f"a redirect is not followed: give the final URL ({response.headers.get('location')})"
+        )
+    elif status == 410:
+        hint = "the receiver said the hook is gone; fix the URL and `subscription resume` it"
     raise WebhookError(
         f"webhook {url} answered HTTP {status}",
         target=url,
+        status=status,
         permanent=status == 410,
-        retry_after=retry_after_seconds(response.headers.get("retry-after")),
-        hint="a redirect is not followed: give the final URL" if 300 <= status < 400 else None,
+        retry_after=retry_after(response.headers.get("retry-after"), now),
+        hint=hint,
     )
-
-
-def preview_text(content: DigestContent) -> str:
-    return render_text(content)

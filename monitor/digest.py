@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.records import CandidateMatch, SubscriptionRecord
+from storage.records import CandidateMatch, StoredStory, SubscriptionRecord
 
 SNIPPET_CHARS = 320
 CAP_PER_WATCHLIST = 25
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,15 @@ class DigestEntry:
     watchlists: tuple[str, ...]
     score: float
     terms: tuple[str, ...]
+    first_seen: bool = False  # True when ``published`` is when newswatch first saw the story
+
+
+@dataclass(frozen=True, slots=True)
+class Overflow:
+    """A story left out by the cap: counted as "+N more" and recorded as delivered."""
+
+    cluster: str
+    story_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,7 @@ class DigestSection:
     watchlist: str
     entries: tuple[DigestEntry, ...]
     more: int = 0
+    overflow: tuple[Overflow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +72,9 @@ class DigestContent:
 
     @property
     def clusters(self) -> list[tuple[str, int]]:
-        return [(e.cluster, e.story_id) for s in self.sections for e in s.entries]
+        """Every (cluster, story) this digest delivers, the capped ones included."""
+        shown = [(e.cluster, e.story_id) for s in self.sections for e in s.entries]
+        return shown + [(o.cluster, o.story_id) for s in self.sections for o in s.overflow]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -73,6 +87,7 @@ class DigestContent:
                 watchlist=s["watchlist"],
                 more=s.get("more", 0),
                 entries=tuple(_entry(e) for e in s["entries"]),
+                overflow=tuple(Overflow(**o) for o in s.get("overflow", ())),
             )
             for s in data["sections"]
         )
@@ -104,7 +119,12 @@ def build_digest(
     now: datetime,
     cap: int = CAP_PER_WATCHLIST,
 ) -> DigestContent:
-    """Fold candidate matches into one entry per cluster, under its best watchlist."""
+    """Fold candidate matches into one entry per cluster, under its best-scoring watchlist.
+
+    Sections with more entries come first; inside a section the best matches come
+    first, then the newest. Past ``cap`` entries a section counts the rest as
+    "+N more" (they are recorded as delivered, so they never come back).
+    """
     by_cluster: dict[str, list[CandidateMatch]] = {}
     for candidate in candidates:
         by_cluster.setdefault(candidate.story.cluster_key, []).append(candidate)
@@ -115,18 +135,38 @@ def build_digest(
         entry = _make_entry(cluster, first, group, best)
         sections.setdefault(best.watchlist, []).append(entry)
     ordered = sorted(sections.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    built = []
+    for name, entries in ordered:
+        entries.sort(key=lambda e: (-e.score, _negated_time(e.published), e.story_id))
+        built.append(
+            DigestSection(
+                watchlist=name,
+                entries=tuple(entries[:cap]),
+                more=max(0, len(entries) - cap),
+                overflow=tuple(Overflow(e.cluster, e.story_id) for e in entries[cap:]),
+            )
+        )
     return DigestContent(
         id=digest_id,
         subscription_id=subscription.id,
-        created_at=now.isoformat(),
+        created_at=now.astimezone(UTC).isoformat(),
         timezone=subscription.timezone,
-        sections=tuple(
-            DigestSection(
-                watchlist=name, entries=tuple(entries[:cap]), more=max(0, len(entries) - cap)
-            )
-            for name, entries in ordered
-        ),
+        sections=tuple(built),
     )
+
+
+def _negated_time(iso: str) -> float:
+    return -datetime.fromisoformat(iso).timestamp()
+
+
+def publication_time(story: StoredStory) -> tuple[datetime, bool]:
+    """The feed's date when plausible, else the first-seen time (and True to say so)."""
+    published = story.published_at
+    if published is None or published < EARLIEST_PLAUSIBLE:
+        return story.first_seen_at, True
+    if published > story.first_seen_at + FUTURE_SLACK:
+        return story.first_seen_at, True
+    return published, False
 
 
 def _make_entry(
@@ -137,21 +177,29 @@ def _make_entry(
         c.story.source for c in group if c.story.source != story.source
     ]
     terms, spans = _terms_and_spans(first, story.summary)
+    for other in group:  # what the other watchlists found explains the match too
+        if other is first:
+            continue
+        more_terms, more_spans = _terms_and_spans(other, story.summary)
+        terms = tuple(dict.fromkeys(terms + more_terms))
+        if other.story.id == story.id:
+            spans += more_spans
     snippet, highlights = _snippet(story.summary, spans)
-    published = story.published_at or story.first_seen_at
+    published, first_seen = publication_time(story)
     return DigestEntry(
         cluster=cluster,
         story_id=story.id,
         title=story.title or "(no title)",
         url=story.canonical_url or story.url,
         source=story.source,
-        also_reported_by=tuple(dict.fromkeys(sources)),
-        published=published.isoformat(),
+        also_reported_by=tuple(dict.fromkeys(s for s in sources if s)),
+        published=published.astimezone(UTC).isoformat(),
         snippet=snippet,
         highlights=highlights,
         watchlists=tuple(sorted({c.watchlist for c in group})),
         score=round(best.score, 3),
         terms=terms,
+        first_seen=first_seen,
     )
 
 

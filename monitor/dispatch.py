@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import signal
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,8 +21,8 @@ from sqlalchemy.engine import Engine
 from monitor.config import Settings
 from monitor.deliver import send_email, send_webhook, write_outbox
 from monitor.digest import DigestContent, build_digest
-from monitor.errors import DeliveryError, NewswatchError
-from monitor.schedule import is_due, parse_schedule, parse_timezone
+from monitor.errors import DeliveryError, NewswatchError, WebhookError
+from monitor.schedule import is_due, parse_quiet_hours, parse_schedule, parse_timezone, quiet_until
 from storage.digests import (
     claim_due_digests,
     create_digest,
@@ -36,8 +38,12 @@ log = logging.getLogger(__name__)
 
 BACKFILL = timedelta(hours=24)  # a new subscription also gets the last day's matches
 LEASE = timedelta(minutes=5)
-FIRST_RETRY = 60.0
+FIRST_RETRY = 60.0  # seconds; then ×3 per attempt: 1 min, 3, 9, 27, 81, 243, 360…
+BACKOFF_FACTOR = 3.0
 MAX_RETRY = 6 * 3600.0
+MAX_RETRY_AFTER = 24 * 3600.0
+# Tests only: kill this process at a named step of the outbox (see test_outbox.py).
+FAULT_ENV = "NEWSWATCH_FAULT_INJECT"
 
 
 @dataclass
@@ -45,10 +51,17 @@ class DispatchReport:
     composed: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    retrying: dict[str, datetime] = field(default_factory=dict)
 
 
 def new_digest_id() -> str:
     return "nwd_" + uuid.uuid4().hex
+
+
+def _fault_point(step: str) -> None:
+    """Die here, like a power cut, when the fault-injection variable names this step."""
+    if os.environ.get(FAULT_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def next_digest(
@@ -70,20 +83,32 @@ def next_digest(
 def compose_due(
     engine: Engine, now: datetime, only: int | None = None, force: bool = False
 ) -> list[str]:
-    """Record a pending digest for every subscription whose period ended; returns their ids."""
+    """Record a pending digest for every subscription whose period ended; returns their ids.
+
+    Quiet hours hold a due digest until they end. A period with nothing new sends
+    nothing, unless the subscription asked for empty digests.
+    """
     composed = []
     for sub in list_subscriptions(engine):
         if sub.paused or (only is not None and sub.id != only):
             continue
         schedule = parse_schedule(sub.schedule)
+        zone = parse_timezone(sub.timezone)
         since = sub.last_digest_at or sub.created_at
-        if not force and not is_due(schedule, parse_timezone(sub.timezone), since, now):
-            continue
+        if not force:
+            if not is_due(schedule, zone, since, now):
+                continue
+            quiet = parse_quiet_hours(sub.quiet_hours) if sub.quiet_hours else None
+            if quiet_until(quiet, zone, now) is not None:
+                continue
         content = next_digest(engine, sub, now)
         if content is None:
-            if schedule.kind != "instant":
+            if schedule.kind == "instant" and not force:
+                continue
+            if not sub.send_empty:
                 mark_digest_period(engine, sub.id, now)
-            continue
+                continue
+            content = build_digest(new_digest_id(), sub, [], now)
         if create_digest(
             engine,
             digest_id=content.id,
@@ -102,34 +127,39 @@ def compose_due(
     return composed
 
 
-def retry_delay(attempt: int, retry_after: float | None) -> float:
-    """Exponential backoff with jitter, never sooner than the receiver's Retry-After."""
-    delay = min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempt - 1))
-    delay *= 0.75 + random.random() * 0.5
-    return max(delay, retry_after or 0.0)
+def retry_delay(attempt: int, retry_after: float | None, rng: random.Random | None = None) -> float:
+    """Exponential backoff with ±25 % jitter, never sooner than the receiver's Retry-After."""
+    delay = min(MAX_RETRY, FIRST_RETRY * BACKOFF_FACTOR ** max(0, attempt - 1))
+    delay *= 0.75 + (rng or random).random() * 0.5
+    return max(delay, min(retry_after or 0.0, MAX_RETRY_AFTER))
 
 
-async def deliver_due(engine: Engine, settings: Settings, now: datetime) -> DispatchReport:
+async def deliver_due(
+    engine: Engine, settings: Settings, now: datetime, only: int | None = None
+) -> DispatchReport:
     """Try every pending digest that is due; each success or failure is recorded at once."""
     report = DispatchReport()
-    for record in claim_due_digests(engine, now, LEASE):
+    for record in claim_due_digests(engine, now, LEASE, subscription_id=only):
+        _fault_point("before-send")
         try:
-            await deliver_one(engine, settings, record)
+            await deliver_one(engine, settings, record, now)
         except DeliveryError as exc:
-            _failed(engine, settings, record, exc, now)
-            report.failed[record.id] = str(exc)
+            _failed(engine, settings, record, exc, now, report)
             continue
         except NewswatchError as exc:
-            mark_attempt_failed(engine, record.id, str(exc), None)
+            mark_attempt_failed(engine, record.id, str(exc), None, now)
             report.failed[record.id] = str(exc)
             continue
+        _fault_point("after-send")
         mark_sent(engine, record.id, now)
         report.sent.append(record.id)
         log.info("digest %s delivered", record.id)
     return report
 
 
-async def deliver_one(engine: Engine, settings: Settings, record: DigestRecord) -> None:
+async def deliver_one(
+    engine: Engine, settings: Settings, record: DigestRecord, now: datetime
+) -> None:
     sub = get_subscription(engine, record.subscription_id)
     if sub is None:
         raise DeliveryError("its subscription was removed", target="-", permanent=True)
@@ -138,7 +168,12 @@ async def deliver_one(engine: Engine, settings: Settings, record: DigestRecord) 
         recipients = [r.strip() for r in sub.target.split(",") if r.strip()]
         if settings.smtp_url:
             await asyncio.to_thread(
-                send_email, content, settings.smtp_url, settings.smtp_from, recipients
+                send_email,
+                content,
+                settings.smtp_url,
+                settings.smtp_from,
+                recipients,
+                settings.smtp_ca_file,
             )
         else:
             write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients)
@@ -150,21 +185,36 @@ async def deliver_one(engine: Engine, settings: Settings, record: DigestRecord) 
             sub.secret,
             settings.allow_private_networks,
             settings.webhook_timeout,
+            now,
         )
 
 
 def _failed(
-    engine: Engine, settings: Settings, record: DigestRecord, exc: DeliveryError, now: datetime
+    engine: Engine,
+    settings: Settings,
+    record: DigestRecord,
+    exc: DeliveryError,
+    now: datetime,
+    report: DispatchReport,
 ) -> None:
     attempt = record.attempts + 1
+    reason = str(exc) + (f" ({exc.hint})" if exc.hint else "")
     if exc.permanent or attempt >= settings.delivery_attempts:
-        mark_attempt_failed(engine, record.id, str(exc), None)
-        if exc.permanent and "410" in str(exc):
-            disable_subscription(engine, record.subscription_id, f"receiver said gone: {exc}")
-        log.error("digest %s failed for good: %s", record.id, exc)
+        why = "permanent" if exc.permanent else f"gave up after {attempt} attempts"
+        mark_attempt_failed(engine, record.id, f"{reason} [{why}]", None, now)
+        if isinstance(exc, WebhookError) and exc.status == 410:
+            disable_subscription(
+                engine,
+                record.subscription_id,
+                f"webhook answered 410 Gone at {now:%Y-%m-%d %H:%M}Z",
+            )
+        report.failed[record.id] = reason
+        log.error("digest %s failed for good (%s): %s", record.id, why, exc)
         return
     when = now + timedelta(seconds=retry_delay(attempt, exc.retry_after))
-    mark_attempt_failed(engine, record.id, str(exc), when)
+    mark_attempt_failed(engine, record.id, reason, when, now)
+    report.retrying[record.id] = when
+    report.failed[record.id] = reason
     log.warning(
         "digest %s attempt %d failed (%s); next try %s", record.id, attempt, exc, when.isoformat()
     )

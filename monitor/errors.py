@@ -111,4 +111,19 @@ class EmailError(DeliveryError):
 
 
 class WebhookError(DeliveryError):
-    """The webhook receiver did not answer 2xx."""
+    """The webhook receiver did not answer 2xx (``status`` is its answer, if any)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str,
+        status: int | None = None,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, target=target, permanent=permanent, retry_after=retry_after, hint=hint
+        )
+        self.status = status

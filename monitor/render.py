@@ -1,18 +1,20 @@
-"""Rendering a digest: plain text, HTML (Jinja2, inline CSS), the email message, the webhook body.
+"""Rendering a digest for people: plain text and HTML (Jinja2, inline CSS) and the email message.
 
 Pure: content in, strings or an ``EmailMessage`` out. Feed text is escaped in
-HTML, links must be http(s), and nothing from a feed ever reaches a header.
+HTML, links must be http(s), and nothing from a feed can add or break a header.
 """
 
 from __future__ import annotations
 
+import email.policy
 import functools
-import json
 import re
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
-from urllib.parse import urlsplit
+from email.parser import BytesParser
+from email.utils import format_datetime, parseaddr
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -20,9 +22,29 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from monitor.digest import DigestContent, DigestEntry
+from monitor.errors import EmailError
 
-WEBHOOK_VERSION = "1"
-_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]|=\?")
+# Line breaks of every kind, other control characters, and the start of an
+# RFC 2047 encoded word: none of them may reach a header (CVE-2024-6923).
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|=\?|\?=")
+_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+SUBJECT_TITLE_CHARS = 110
+EXPECTED_HEADERS = frozenset(
+    {
+        "subject",
+        "from",
+        "to",
+        "date",
+        "message-id",
+        "list-id",
+        "list-unsubscribe",
+        "x-newswatch-digest",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "auto-submitted",
+    }
+)
 
 
 @functools.cache
@@ -36,13 +58,22 @@ def _environment() -> Environment:
     )
     env.filters["safe_href"] = safe_href
     env.filters["highlighted"] = highlighted
+    env.filters["oneline"] = oneline
     return env
+
+
+def oneline(text: str) -> str:
+    """Feed text on one line: line breaks and control characters become spaces."""
+    return _ONE_LINE.sub(" ", text).strip()
 
 
 def safe_href(url: str) -> str:
     """The URL if it is an http(s) link, else an empty string (no javascript: and friends)."""
     cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
-    return cleaned if urlsplit(cleaned).scheme.lower() in ("http", "https") else ""
+    parts = urlsplit(cleaned)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return quote(cleaned, safe="/:?#[]@!$&'()*+,;=%~-._")
 
 
 def highlighted(entry: DigestEntry) -> Markup:
@@ -53,13 +84,13 @@ def highlighted(entry: DigestEntry) -> Markup:
     for span in entry.highlights:
         parts.append(str(escape(text[cursor : span.start])))
         parts.append(
-            '<mark style="background:#fff1a8;">'
+            '<mark style="background:#fff1a8;color:#1d1d1b;">'
             + str(escape(text[span.start : span.end]))
             + "</mark>"
         )
         cursor = span.end
     parts.append(str(escape(text[cursor:])))
-    # The snippet is plain text already; nh3 is the last line of defence.
+    # The snippet is escaped plain text already; nh3 is the last line of defence.
     return Markup(nh3.clean("".join(parts), tags={"mark"}, attributes={"mark": {"style"}}))
 
 
@@ -73,6 +104,7 @@ def _context(content: DigestContent) -> dict[str, object]:
         "sections": content.sections,
         "total": content.total,
         "subscription_id": content.subscription_id,
+        "created": localtime(content.created_at),
         "localtime": localtime,
     }
 
@@ -86,66 +118,86 @@ def render_html(content: DigestContent) -> str:
 
 
 def header_safe(text: str, limit: int = 200) -> str:
-    """One header line: no line breaks, no encoded-word tricks."""
-    return _HEADER_UNSAFE.sub(" ", text)[:limit].strip()
+    """One header value: no line breaks, no control characters, no encoded-word tricks."""
+    return " ".join(_HEADER_UNSAFE.sub(" ", text).split())[:limit].strip()
 
 
 def subject(content: DigestContent) -> str:
-    names = ", ".join(s.watchlist for s in content.sections)
+    """``[newswatch] <top headline> (+N more)``, or a line saying nothing was new."""
     count = content.total
-    return header_safe(f"newswatch: {count} new {'story' if count == 1 else 'stories'} ({names})")
+    if count == 0:
+        names = ", ".join(s.watchlist for s in content.sections) or "your watchlists"
+        return header_safe(f"[newswatch] nothing new ({names})")
+    top = next(e for s in content.sections for e in s.entries)
+    title = header_safe(top.title, SUBJECT_TITLE_CHARS)
+    if len(title) == SUBJECT_TITLE_CHARS:
+        title = title[: SUBJECT_TITLE_CHARS - 1].rstrip() + "…"
+    more = f" (+{count - 1} more)" if count > 1 else ""
+    return header_safe(f"[newswatch] {title}{more}", 250)
+
+
+def sender_address(sender: str) -> Address:
+    """``Name <user@host>`` or ``user@host`` as an ``Address``; names may be non-ASCII."""
+    name, addr = parseaddr(sender)
+    if "@" not in addr:
+        raise EmailError(
+            f"the sender '{sender}' is not an email address",
+            target=sender,
+            permanent=True,
+            hint="set NEWSWATCH_SMTP_FROM to e.g. 'newswatch <alerts@example.org>'",
+        )
+    user, domain = addr.rsplit("@", 1)
+    return Address(display_name=header_safe(name) or "newswatch", username=user, domain=domain)
 
 
 def email_message(content: DigestContent, sender: str, recipients: list[str]) -> EmailMessage:
-    """A multipart text + HTML message whose Message-ID is the digest id."""
-    message = EmailMessage()
+    """A multipart text + HTML message whose Message-ID carries the digest id."""
+    origin = sender_address(sender)
+    domain = origin.domain or "newswatch.invalid"
+    message = EmailMessage(policy=email.policy.SMTP)
     message["Subject"] = subject(content)
-    message["From"] = header_safe(sender)
-    message["To"] = ", ".join(header_safe(r) for r in recipients)
+    message["From"] = origin
+    message["To"] = [_recipient(r) for r in recipients]
     message["Date"] = format_datetime(datetime.fromisoformat(content.created_at))
-    message["Message-ID"] = f"<{content.id}@newswatch>"
+    message["Message-ID"] = f"<{content.id}@{domain}>"
     message["List-Id"] = (
-        f"newswatch #{content.subscription_id} <sub-{content.subscription_id}.newswatch>"
+        f"newswatch subscription {content.subscription_id} "
+        f"<subscription-{content.subscription_id}.{domain}>"
     )
     message["List-Unsubscribe"] = (
-        f"<mailto:{header_safe(sender)}?subject=unsubscribe%20{content.subscription_id}>"
+        f"<mailto:{origin.addr_spec}?subject=unsubscribe%20subscription%20"
+        f"{content.subscription_id}>"
     )
+    message["Auto-Submitted"] = "auto-generated"
     message["X-Newswatch-Digest"] = content.id
     message.set_content(render_text(content))
     message.add_alternative(render_html(content), subtype="html")
+    _check_headers(message, content.id)
     return message
 
 
-def webhook_body(content: DigestContent, fmt: str = "json") -> bytes:
-    """The webhook payload: the versioned generic JSON, or a Slack-style text message."""
-    if fmt in ("slack", "mattermost", "discord", "teams"):
-        key = "content" if fmt == "discord" else "text"
-        return json.dumps({key: render_text(content)}, ensure_ascii=False).encode()
-    items = [
-        {
-            "watchlist": section.watchlist,
-            "cluster": e.cluster,
-            "story_id": e.story_id,
-            "title": e.title,
-            "url": e.url,
-            "source": e.source,
-            "also_reported_by": list(e.also_reported_by),
-            "published": e.published,
-            "snippet": e.snippet,
-            "watchlists": list(e.watchlists),
-            "score": e.score,
-            "terms": list(e.terms),
-        }
-        for section in content.sections
-        for e in section.entries
-    ]
-    payload = {
-        "type": "newswatch.digest",
-        "version": WEBHOOK_VERSION,
-        "id": content.id,
-        "subscription_id": content.subscription_id,
-        "created_at": content.created_at,
-        "total": content.total,
-        "items": items,
-    }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+def _recipient(address: str) -> Address:
+    name, addr = parseaddr(header_safe(address))
+    if "@" not in addr:
+        raise EmailError(
+            f"'{address}' is not an email address",
+            target=address,
+            permanent=True,
+            hint="fix it with `newswatch subscription edit ID --email …`",
+        )
+    user, domain = addr.rsplit("@", 1)
+    return Address(display_name=name, username=user, domain=domain)
+
+
+def _check_headers(message: EmailMessage, digest_id: str) -> None:
+    """Parse the message back: exactly the headers we set, whatever the feeds said."""
+    parsed = BytesParser(policy=email.policy.default).parsebytes(message.as_bytes())
+    names = {name.lower() for name in parsed.keys()}
+    if not names <= EXPECTED_HEADERS or len(parsed.get_all("to", [])) != 1:
+        raise EmailError(
+            f"digest {digest_id} would carry unexpected headers: "
+            f"{', '.join(sorted(names - EXPECTED_HEADERS)) or 'repeated To'}",
+            target="-",
+            permanent=True,
+            hint="this is a bug in newswatch's header handling; please report it",
+        )

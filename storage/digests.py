@@ -137,22 +137,32 @@ def _record(row: Digest) -> DigestRecord:
         created_at=row.created_at,
         next_attempt_at=row.next_attempt_at,
         sent_at=row.sent_at,
+        last_attempt_at=row.last_attempt_at,
     )
 
 
-def claim_due_digests(engine: Engine, now: datetime, lease: timedelta) -> list[DigestRecord]:
-    """Pending digests whose next attempt is due, leased to this process."""
+def claim_due_digests(
+    engine: Engine, now: datetime, lease: timedelta, subscription_id: int | None = None
+) -> list[DigestRecord]:
+    """Pending digests of active subscriptions whose next attempt is due, leased to this process.
+
+    On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets several processes claim side
+    by side; a crashed process's lease expires after ``lease``.
+    """
     with transaction(engine) as session:
-        rows = list(
-            session.exec(
-                select(Digest)
-                .where(Digest.state == "pending")
-                .where(col(Digest.next_attempt_at) <= now)
-                .where((col(Digest.claimed_until).is_(None)) | (col(Digest.claimed_until) < now))
-                .order_by(col(Digest.created_at))
-                .with_for_update(skip_locked=True)
-            )
+        query = (
+            select(Digest)
+            .join(Subscription, col(Subscription.id) == col(Digest.subscription_id))
+            .where(Digest.state == "pending")
+            .where(col(Subscription.paused).is_(False))
+            .where(col(Digest.next_attempt_at) <= now)
+            .where((col(Digest.claimed_until).is_(None)) | (col(Digest.claimed_until) < now))
+            .order_by(col(Digest.created_at), col(Digest.id))
+            .with_for_update(skip_locked=True, of=Digest)  # type: ignore[arg-type]
         )
+        if subscription_id is not None:
+            query = query.where(Digest.subscription_id == subscription_id)
+        rows = list(session.exec(query))
         for row in rows:
             row.claimed_until = now + lease
             session.add(row)
@@ -160,19 +170,26 @@ def claim_due_digests(engine: Engine, now: datetime, lease: timedelta) -> list[D
 
 
 def mark_sent(engine: Engine, digest_id: str, now: datetime) -> None:
+    """The receiver accepted the digest: record it as sent (only ever after that)."""
     with transaction(engine) as session:
         row = session.get(Digest, digest_id)
         if row is not None:
             row.state = "sent"
             row.sent_at = now
+            row.last_attempt_at = now
             row.attempts += 1
             row.claimed_until = None
+            row.next_attempt_at = None
             row.last_error = None
             session.add(row)
 
 
 def mark_attempt_failed(
-    engine: Engine, digest_id: str, error: str, next_attempt_at: datetime | None
+    engine: Engine,
+    digest_id: str,
+    error: str,
+    next_attempt_at: datetime | None,
+    now: datetime | None = None,
 ) -> None:
     """Count a failed attempt; with no next attempt the digest is marked failed."""
     with transaction(engine) as session:
@@ -180,16 +197,24 @@ def mark_attempt_failed(
         if row is not None:
             row.attempts += 1
             row.last_error = error[:500]
+            row.last_attempt_at = now
             row.claimed_until = None
             row.next_attempt_at = next_attempt_at
             row.state = "pending" if next_attempt_at is not None else "failed"
             session.add(row)
 
 
-def list_digests(engine: Engine, limit: int = 50) -> list[DigestRecord]:
+def list_digests(
+    engine: Engine, limit: int = 50, state: str | None = None, subscription_id: int | None = None
+) -> list[DigestRecord]:
+    """The newest digests first, optionally of one state or one subscription."""
     with transaction(engine) as session:
-        rows = session.exec(select(Digest).order_by(col(Digest.created_at).desc()).limit(limit))
-        return [_record(r) for r in rows]
+        query = select(Digest).order_by(col(Digest.created_at).desc(), col(Digest.id))
+        if state is not None:
+            query = query.where(Digest.state == state)
+        if subscription_id is not None:
+            query = query.where(Digest.subscription_id == subscription_id)
+        return [_record(r) for r in session.exec(query.limit(limit))]
 
 
 def get_digest(engine: Engine, digest_id: str) -> DigestRecord | None:
@@ -198,14 +223,32 @@ def get_digest(engine: Engine, digest_id: str) -> DigestRecord | None:
         return _record(row) if row else None
 
 
-def requeue_digest(engine: Engine, digest_id: str, now: datetime) -> bool:
-    """Put a failed digest back in the queue with the same id (``digest retry``)."""
+def digest_clusters(engine: Engine, digest_id: str) -> list[str]:
+    """The story clusters a digest carries (capped ones included)."""
+    with transaction(engine) as session:
+        rows = session.exec(
+            select(DigestItem.cluster_key)
+            .where(DigestItem.digest_id == digest_id)
+            .order_by(col(DigestItem.id))
+        )
+        return list(rows)
+
+
+def requeue_digest(engine: Engine, digest_id: str, now: datetime) -> DigestRecord | None:
+    """Queue a failed or pending digest again, same id, fresh backoff (``digest retry``).
+
+    Returns the digest as it was, or None if there is no such digest. A sent
+    digest is left alone (its state says so).
+    """
     with transaction(engine) as session:
         row = session.get(Digest, digest_id)
         if row is None:
-            return False
-        row.state = "pending"
-        row.next_attempt_at = now
-        row.claimed_until = None
-        session.add(row)
-        return True
+            return None
+        before = _record(row)
+        if row.state != "sent":
+            row.state = "pending"
+            row.attempts = 0
+            row.next_attempt_at = now
+            row.claimed_until = None
+            session.add(row)
+        return before
