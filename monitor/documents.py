@@ -59,6 +59,7 @@ def read_document(path: Path) -> SourceText:
         raise ConfigError(f"{path} is a folder", hint="name the files inside it") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    _check_text(data, str(path))
     return SourceText(str(path), decode_text(data))
 
 
@@ -67,6 +68,7 @@ async def fetch_document(url: str, policy: FetchPolicy) -> SourceText:
     async with new_client(1) as client:
         result = await fetch_feed(client, url, policy)
     content_type = result.headers.get("content-type", "")
+    _check_text(result.body, result.url)
     return SourceText(result.url, decode_text(result.body, content_type), None, content_type)
 
 
@@ -107,6 +109,18 @@ def decode_text(data: bytes, content_type: str = "") -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _check_text(data: bytes, name: str) -> None:
+    """Refuse binary files (PDF, Word, images): their bytes are no prose to read."""
+    head = data[:4096]
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return
+    if b"\x00" in head or head.startswith(b"%PDF"):
+        raise ConfigError(
+            f"{name} is not a text document",
+            hint="save it as text, Markdown or HTML first (PDF and Word files are not read)",
+        )
 
 
 def _charset(content_type: str) -> str | None:

@@ -100,6 +100,12 @@ def build_draft(
     linked = {link.lower() for link in links if link[:1].islower()}
     phrases = [_phrase_term(p, p.text in linked) for p in key_phrases(texts, limit=max_phrases)]
     phrases.sort(key=lambda t: (-t.score, t.text))
+    if not names and not phrases:
+        raise WatchlistError(
+            "found no names or key phrases in the documents",
+            path=", ".join(s.name for s in sources) or None,
+            hint="give longer documents in prose (news articles, reports, wiki pages)",
+        )
     return Draft(name, tuple(s.name for s in sources), tuple(names + phrases))
 
 

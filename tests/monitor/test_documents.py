@@ -52,6 +52,11 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 def seed_files() -> list[str]:
     files = sorted(str(p) for p in SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
     if not files:
@@ -91,8 +96,10 @@ def test_is_url(reference: str, expected: bool) -> None:
     [
         (lambda tmp: tmp / "missing.txt", "no document"),
         (lambda tmp: tmp, "is a folder"),
+        (lambda tmp: _write(tmp / "a.pdf", b"%PDF-1.7\n..."), "not a text document"),
+        (lambda tmp: _write(tmp / "a.bin", b"PK\x03\x04\x00\x00"), "not a text document"),
     ],
-    ids=["missing", "folder"],
+    ids=["missing", "folder", "pdf", "binary"],
 )
 def test_read_document_errors(tmp_path: Path, make: Callable[[Path], Path], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -158,6 +158,30 @@ def test_bad_name_is_refused() -> None:
         build_draft([SourceText("a.txt", "Some text.")], "Quito Raid")
 
 
+@pytest.mark.parametrize("text", ["", "   \n\n", "ok.", "<html><body></body></html>"],
+                         ids=["empty", "blank", "one-word", "empty-html"])  # fmt: skip
+def test_nothing_to_watch_is_an_error(text: str) -> None:
+    with pytest.raises(WatchlistError, match="found no names or key phrases") as caught:
+        build_draft([SourceText("a.txt", text)], "empty")
+    assert caught.value.hint and "prose" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        ("Jorge Glas met Daniel Noboa. Then Jorge Glas left Quito.", ["people"]),
+        ("The embassy raid shocked many. Another embassy raid followed the first embassy raid.",
+         ["key-phrases"]),
+    ],
+    ids=["names-only", "phrases-only"],
+)  # fmt: skip
+def test_rule_fits_the_groups_found(text: str, groups: list[str]) -> None:
+    watchlist = parse_watchlist(render_draft(build_draft([SourceText("a.txt", text)], "x")))
+    assert set(groups) <= {g.name for g in watchlist.groups}
+    (rule,) = watchlist.rules
+    assert set(rule.any_of) == {g.name for g in watchlist.groups}
+
+
 @pytest.mark.parametrize(
     ("text", "expected", "kind"),
     [
