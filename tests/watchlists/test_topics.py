@@ -665,6 +665,49 @@ MORE_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += MORE_CASES
 
 
+SEQUEL_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    (
+        "en-decision-to-enter",
+        "Ecuador's decision to enter Mexico's embassy was legal, Noboa says",
+        "",
+        "en",
+        {ER, EM},
+    ),
+    (
+        "en-recall-a-day-after",
+        "Mexico recalls diplomats from Quito after raid",
+        "The withdrawal came a day after Ecuadorian police stormed its embassy to arrest "
+        "Jorge Glas.",
+        "en",
+        {ER, EM},
+    ),
+    (
+        "es-a-la-fuerza-legacion",
+        "Quito: agentes entraron a la fuerza en la legación mexicana",
+        "",
+        "es",
+        {ER, EM},
+    ),
+    (
+        "en-background-a-year-later",
+        "Sheinbaum and Noboa agree to talks on restoring ties",
+        "Relations were severed after Ecuadorian police stormed the Mexican embassy in Quito "
+        "in April 2024.",
+        "en",
+        {EM},
+    ),
+    (
+        "en-entry-requirements",
+        "US Embassy announces new entry requirements for travellers",
+        "",
+        "en",
+        set(),
+    ),
+    ("en-enter-question", "Can you enter the embassy without an appointment?", "", "en", set()),
+]
+CASES += SEQUEL_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
