@@ -11,11 +11,14 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from storage.database import transaction
 from storage.stories import insert_ignore
 from storage.tables import Cluster, Story, StorySource, Tombstone
+from storage.tombstones import guid_key, is_tombstoned, url_key
+
+__all__ = ["PruneSummary", "is_tombstoned", "prune_stories"]
 
 BATCH = 500
 
@@ -24,29 +27,6 @@ BATCH = 500
 class PruneSummary:
     stories: int
     tombstones: int
-
-
-def url_key(canonical_url: str) -> str:
-    return "url:" + canonical_url
-
-
-def guid_key(feed_id: int, guid: str) -> str:
-    return f"guid:{feed_id}:{guid}"
-
-
-def is_tombstoned(
-    session: Session, canonical_url: str | None, feed_id: int | None, guid: str
-) -> bool:
-    """Whether an incoming item repeats a story that was pruned."""
-    keys = []
-    if canonical_url:
-        keys.append(url_key(canonical_url))
-    if feed_id is not None and guid:
-        keys.append(guid_key(feed_id, guid))
-    if not keys:
-        return False
-    found = session.exec(select(Tombstone.key).where(col(Tombstone.key).in_(keys))).first()
-    return found is not None
 
 
 def prune_stories(engine: Engine, older_than: datetime, now: datetime) -> PruneSummary:

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from storage.database import transaction
 from storage.records import PollSummary, PollWrite, StoredStory, StoryWrite
-from storage.tables import Cluster, Feed, Match, Story, StorySource, Tombstone
+from storage.tables import Cluster, Feed, Match, Story, StorySource
+from storage.tombstones import is_tombstoned
 
 
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> Any | None:
@@ -123,7 +124,7 @@ def _write_story(session: Session, feed: Feed, story: StoryWrite, now: datetime)
             row.updated_at = now
             session.add(row)
         return row.id
-    if story.canonical_url and session.get(Tombstone, "url:" + story.canonical_url):
+    if is_tombstoned(session, story.canonical_url, feed.id, story.guid):
         return None
     insert_ignore(session, Cluster, {"key": story.cluster_key, "created_at": now})
     story_id = insert_ignore(
