@@ -245,3 +245,26 @@ def test_threads_get_the_same_results() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda s: shared.match(*s), stories))
     assert got == expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_stories_hits_point_at_their_text(seed: int) -> None:
+    import random
+
+    from watchlists.builtin import builtin_watchlists
+
+    rng = random.Random(seed)
+    vocabulary = (
+        "police raid stormed <b>embassy</b> Embajada de México Quito Jorge Glas ICE consulate "
+        "Vienna Convention persona non grata &amp; U.S. López-Obrador's asylum inviolability "
+        "agents entered consulado ingreso allanamiento ambassade prise d'assaut Botschaft"
+    ).split()
+    matcher = compile_watchlists(builtin_watchlists())
+    for _ in range(100):
+        title = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 12)))
+        summary = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 40)))
+        for match in matcher.match(title, summary, rng.choice(["en", "es", None, "xx"])):
+            assert 0 < match.score <= 1
+            for hit in match.hits:
+                text = title if hit.field == "title" else summary
+                assert text[hit.start : hit.end] == hit.text

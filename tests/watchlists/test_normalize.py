@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from watchlists.normalize import fold_text, fold_word, strip_markup, tokenize
+from watchlists.normalize import fold_text, fold_word, split_words, strip_markup, tokenize
 
 FOLD_CASES = [
     ("accents", "Bárcena", "barcena"),
@@ -72,3 +74,33 @@ def test_cased_form_keeps_capitals() -> None:
 
 def test_strip_markup_identity_for_plain_text() -> None:
     assert strip_markup("no markup here") == ("no markup here", None)
+
+
+ALPHABET = (
+    "abcXYZ éÉñÑçßİıŁø ﬁ ＩＣＥ 日本語 Посольство e\u0301 \u00a0\u200b\t\n.,;:'’\"-–—!?()"
+    "<>&#;/= U.S. EE.UU. 's"
+)
+FRAGMENTS = ["<p>", "</b>", "<a href='x'>", "&amp;", "&#39;", "&#x27;", "&bogus;", "&", "<", ">"]
+
+
+def random_text(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randint(0, 30)):
+        if rng.random() < 0.2:
+            parts.append(rng.choice(FRAGMENTS))
+        else:
+            parts.append("".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 8))))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_text_never_breaks_spans(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        text = random_text(rng)
+        words = split_words(text)
+        for i in range(len(words)):
+            start, end = words.span(i)
+            assert 0 <= start < end <= len(text)
+            assert words.norms[i] and " " not in words.norms[i]
+            assert words.cased(i)
