@@ -22,8 +22,9 @@ FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
 STEM_HEAD = 4
 """A word is stemmed only if its first letters begin some pattern's stem (saves time)."""
-WORD_CACHE_LIMIT = 200_000
-"""Words remembered per language with their candidate patterns (cleared when full)."""
+WORD_CACHE_LIMIT = 300_000
+"""Words remembered with their candidate patterns, all languages together; when the
+budget is spent every language's memory is emptied (bounded memory for a daemon)."""
 MIN_STEM = 4
 """Shorter stems only join short words ("set"/"sets"), not "redada" and "red"."""
 
@@ -102,6 +103,23 @@ def deletions(word: str) -> list[str]:
     return [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
+class WordMemory:
+    """What the index learned about words of one language: their candidates, or none."""
+
+    __slots__ = ("candidates", "known", "misses")
+
+    def __init__(self) -> None:
+        self.candidates: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.known: set[str] = set()
+        self.misses: set[str] = set()
+
+    def clear(self) -> None:
+        """Forget everything (the memory budget was spent)."""
+        self.candidates.clear()
+        self.known.clear()
+        self.misses.clear()
+
+
 class TermIndex:
     """All patterns of all watchlists, with the lookup tables built from them."""
 
@@ -114,9 +132,8 @@ class TermIndex:
         self._pattern_stems: dict[str, dict[int, tuple[str, ...]]] = {}
         self._stem_heads: dict[str, set[str]] = {}
         self._stemmer = StemmerCache()
-        self._word_cache: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
-        self._word_hits: dict[str, set[str]] = {}
-        self._word_misses: dict[str, set[str]] = {}
+        self._memory: dict[str, WordMemory] = {}
+        self._cached_words = 0
         self._partial = ahocorasick.Automaton()
         self._has_partial = False
         for pid, pattern in enumerate(self.patterns):
@@ -182,20 +199,19 @@ class TermIndex:
 
     def scan(self, words: Words, lang: str) -> list[RawHit]:
         """Find every confirmed pattern occurrence in one field's words."""
-        cache = self._word_cache.get(lang)
-        if cache is None:
-            cache = self._word_cache[lang] = {}
-            self._word_hits[lang] = set()
-            self._word_misses[lang] = set()
-        known, misses = self._word_hits[lang], self._word_misses[lang]
+        memory = self._memory.get(lang)
+        if memory is None:
+            memory = self._memory[lang] = WordMemory()
+        cache, known, misses = memory.candidates, memory.known, memory.misses
         norms = words.norms
         present = set(norms)
         unseen = present - misses - known
         if unseen:
-            if len(misses) + len(known) >= WORD_CACHE_LIMIT:
-                cache.clear()
-                known.clear()
-                misses.clear()
+            self._cached_words += len(unseen)
+            if self._cached_words >= WORD_CACHE_LIMIT:
+                self._memory = {lang: memory}
+                memory.clear()
+                self._cached_words = len(unseen)
             for norm in unseen:
                 found = self._candidates(norm, lang)
                 if found:

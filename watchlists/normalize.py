@@ -35,7 +35,8 @@ _EXTRA_FOLDS = str.maketrans(
     }
 )
 _FOLD_CACHE: dict[str, tuple[str, str]] = {}
-_FOLD_CACHE_LIMIT = 200_000
+_FOLD_CACHE_LIMIT = 100_000
+"""Folded words remembered (all languages); the memo is emptied when full."""
 
 
 class Token(NamedTuple):
@@ -62,8 +63,9 @@ def fold_word(word: str) -> tuple[str, str]:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         cased = unicodedata.normalize("NFC", text).translate(_EXTRA_FOLDS).replace(".", "")
     result = (cased.casefold(), cased)
-    if len(_FOLD_CACHE) < _FOLD_CACHE_LIMIT:
-        _FOLD_CACHE[word] = result
+    if len(_FOLD_CACHE) >= _FOLD_CACHE_LIMIT:
+        _FOLD_CACHE.clear()
+    _FOLD_CACHE[word] = result
     return result
 
 

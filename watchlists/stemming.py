@@ -43,7 +43,8 @@ SNOWBALL_NAMES: dict[str, str] = {
     "tr": "turkish",
 }
 DEFAULT_LANGUAGE = "en"
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 50_000
+"""Stems remembered per language; a language's memo is emptied when full."""
 
 # A few very frequent function words per language, enough to tell them apart.
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -105,6 +106,7 @@ class StemmerCache:
                     stemmer = snowballstemmer.stemmer(SNOWBALL_NAMES[code]).stemWord
                     self._stemmers[code] = stemmer
                 result = stemmer(word)
-        if len(memo) < _CACHE_LIMIT:
-            memo[word] = result
+        if len(memo) >= _CACHE_LIMIT:
+            memo.clear()
+        memo[word] = result
         return result

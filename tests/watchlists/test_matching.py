@@ -268,3 +268,19 @@ def test_random_stories_hits_point_at_their_text(seed: int) -> None:
             for hit in match.hits:
                 text = title if hit.field == "title" else summary
                 assert text[hit.start : hit.end] == hit.text
+
+
+def test_word_memory_budget_keeps_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchlists.index
+
+    from watchlists.builtin import builtin_watchlists
+
+    stories = [
+        ("Police raid Mexican embassy in Quito", "Jorge Glas arrested", "en"),
+        ("Policía irrumpe en la embajada de México", "Detienen a Jorge Glas", "es"),
+        ("Ice storm in Minneapolis", "Vice President visits", "en"),
+    ] * 3
+    expected = [compile_watchlists(builtin_watchlists()).match(*s) for s in stories[:3]] * 3
+    monkeypatch.setattr(watchlists.index, "WORD_CACHE_LIMIT", 5)
+    small = compile_watchlists(builtin_watchlists())
+    assert [small.match(*s) for s in stories] == expected
