@@ -272,7 +272,6 @@ def test_random_stories_hits_point_at_their_text(seed: int) -> None:
 
 def test_word_memory_budget_keeps_results(monkeypatch: pytest.MonkeyPatch) -> None:
     import watchlists.index
-
     from watchlists.builtin import builtin_watchlists
 
     stories = [
