@@ -53,6 +53,7 @@ class DraftTerm:
     aliases: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()  # spellings differing only in accents or case
     expansion: str = ""  # what an acronym stands for
+    other_expansions: tuple[str, ...] = ()  # what else it stands for in the documents
 
     @property
     def label(self) -> str:
@@ -138,6 +139,7 @@ def _draft_term(candidate: Candidate) -> DraftTerm:
         aliases=tuple(aliases),
         variants=tuple(variants),
         expansion=candidate.expansion,
+        other_expansions=tuple(candidate.expansions_shown[1:]),
     )
 
 
@@ -194,6 +196,8 @@ def _term_lines(term: DraftTerm, rank: str) -> list[str]:
     )
     if term.variants:
         note += " · also written " + ", ".join(term.variants)
+    if term.other_expansions:
+        note += " · also stands for " + ", ".join(term.other_expansions)
     lines = [note, f"      - text: {_quote(term.text)}"]
     if term.kind == "phrase":
         lines.append("        kind: phrase")

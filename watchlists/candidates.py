@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 from watchlists.extract import Mention, initials
 from watchlists.lexicon import (
     CONNECTORS,
@@ -64,12 +66,23 @@ class Candidate:
     linked: bool = False
     kind: str = "keyword"
     expansion: str = ""
+    expansions_shown: list[str] = field(default_factory=list)
     score: float = 0.0
 
     @property
     def text(self) -> str:
-        """The spelling to show: the most frequent, accented forms first among equals."""
-        return max(self.spellings, key=lambda s: (self.spellings[s], not s.isascii(), s))
+        """The spelling to show: the most frequent, but accents win when often written.
+
+        "Alicia Bárcena" beats a more frequent "Alicia Barcena" if it has a quarter of
+        the mentions: dropping accents is a habit of writers, adding them is not.
+        """
+        total = sum(self.spellings.values())
+        accented = [s for s in self.spellings if not s.isascii()]
+        if accented and sum(self.spellings[s] for s in accented) * 4 >= total:
+            pool = accented
+        else:
+            pool = list(self.spellings)
+        return max(pool, key=lambda s: (self.spellings[s], s))
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -94,7 +107,8 @@ def collect(mentions: Iterable[Mention], links: Iterable[str]) -> dict[Key, Cand
     linked = {key_of(link.split()) for link in links}
     candidates: dict[Key, Candidate] = {}
     for mention in mentions:
-        keys = [(key_of(mention.words), mention.words)]
+        own = (mention.words[0].upper(),) if mention.acronym else key_of(mention.words)
+        keys = [(own, mention.words)]
         if mention.expansion:
             keys.append((key_of(mention.expansion), mention.expansion))
         for number, (key, words) in enumerate(keys):
@@ -124,6 +138,7 @@ def resolve(
     for candidate in pool.values():
         candidate.kind = _kind(candidate, singles, is_common)
     _merge_demonyms(pool)
+    _merge_misspellings(pool)
     _places_by_company(pool)
     _merge_parts(pool)
     _merge_surnames(pool, [c for k, c in candidates.items() if k not in pool], is_common)
@@ -155,7 +170,7 @@ def _kind(candidate: Candidate, singles: list[str], is_common: Callable[[str], b
         return "treaty"
     if any(word in ORGANIZATION_HEADS for word in key):
         return "organization"
-    if key[-1] in PLACE_HEADS:
+    if key[-1] in PLACE_HEADS or (key[0] in PLACE_HEADS and key[1] in CONNECTORS):
         return "place"
     evidence = candidate.titled + candidate.said
     if len(key) == 1:
@@ -190,6 +205,29 @@ def _merge_demonyms(pool: dict[Key, Candidate]) -> None:
         for place in singles:  # "Ecuadorean Foreign Ministry": Ecuador is a place
             if place.key in pool and is_demonym_of(name.words[0], place.text):
                 place.kind = "place"
+
+
+def _merge_misspellings(pool: dict[Key, Candidate]) -> None:
+    """ "Gabriela Sommerfield" joins "Gabriela Sommerfeld": one edit in a long name."""
+    people = sorted(
+        (c for c in pool.values() if c.kind == "person" and len(c.key) > 1),
+        key=lambda c: (-c.mentions, c.text),
+    )
+    for index, rare in reversed(list(enumerate(people))):
+        text = " ".join(rare.key)
+        if len(text) < 10 or rare.key not in pool:
+            continue
+        for common in people[:index]:
+            other = " ".join(common.key)
+            if (
+                common.key in pool
+                and len(common.key) == len(rare.key)
+                and all(a[0] == b[0] for a, b in zip(common.key, rare.key, strict=True))
+                and Levenshtein.distance(text, other, score_cutoff=1) <= 1
+            ):
+                common.absorb(rare)
+                del pool[rare.key]
+                break
 
 
 def _places_by_company(pool: dict[Key, Candidate]) -> None:
@@ -244,21 +282,31 @@ def _part_of(short: Candidate, full: Candidate) -> bool:
 
 
 def _link_acronyms(pool: dict[Key, Candidate]) -> None:
-    """Give each acronym its expansion: written out in parentheses, or spelled by initials."""
+    """Give each acronym its expansions: written out before "(ICE)", or spelled by initials.
+
+    The best comes first: initials that spell the acronym exactly, then how often it was
+    written out, then how often it is mentioned ("ICE" may stand for two bodies).
+    """
     names = [c for c in pool.values() if not c.acronym and len(c.key) > 1]
     for acronym in [c for c in pool.values() if c.acronym]:
         letters = acronym.text.replace("-", "").upper()
-        expansion: Candidate | None = None
-        if acronym.expansions:
-            best = acronym.expansions.most_common(1)[0][0]
-            expansion = pool.get(best)
-        if expansion is None:
-            spelled = [c for c in names if initials(c.words) == letters]
-            expansion = spelled[0] if len(spelled) == 1 else None
-        if expansion is not None:
-            acronym.expansion = expansion.text
+        found = {key: pool[key] for key in acronym.expansions if key in pool}
+        found.update({c.key: c for c in names if initials(c.words) == letters})
+        ranked = sorted(
+            found.values(),
+            key=lambda c: (
+                initials(c.words) != letters,
+                -acronym.expansions[c.key],
+                -c.mentions,
+                c.text,
+            ),
+        )
+        acronym.expansions_shown = [c.text for c in ranked]
+        for expansion in ranked:
             if expansion.kind in ("person", "keyword"):
                 expansion.kind = "organization"
+        if ranked:
+            acronym.expansion = ranked[0].text
 
 
 def _worth_keeping(candidate: Candidate) -> bool:

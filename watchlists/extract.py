@@ -6,18 +6,21 @@ Pure: general rules (capitals, connectors, titles, common words), no list of nam
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from watchlists.lexicon import (
     ABBREVIATIONS,
+    AND_WORDS,
     CONNECTORS,
     DATE_WORDS,
     NAME_ARTICLES,
     ORGANIZATION_HEADS,
     SAYING_VERBS,
     STOPWORDS,
+    TREATY_HEADS,
     is_title,
 )
 
@@ -218,12 +221,12 @@ class MentionFinder:
                 break
         pieces: list[list[int]] = [[]]
         for index in run:
-            if words[index].lower == "and" and not self._and_inside_name(words, run):
+            if words[index].lower in AND_WORDS and not self._and_inside_name(words, run):
                 pieces.append([])
             else:
                 pieces[-1].append(index)
         mentions = []
-        for piece in pieces:
+        for piece in [part for whole in pieces for part in _split_before_head(words, whole)]:
             mention = self._mention(words, piece, doc)
             if mention is not None:
                 mentions.append(mention)
@@ -231,7 +234,7 @@ class MentionFinder:
 
     def _and_inside_name(self, words: list[Word], run: list[int]) -> bool:
         """ "Immigration and Customs Enforcement": a common word, "and", a body's name."""
-        ands = [k for k, index in enumerate(run) if words[index].lower == "and"]
+        ands = [k for k, index in enumerate(run) if words[index].lower in AND_WORDS]
         if len(ands) != 1 or not 0 < ands[0] < len(run) - 1:
             return False
         before = words[run[ands[0] - 1]].text
@@ -249,7 +252,9 @@ class MentionFinder:
         titled = False
         for position in range(len(piece) - 1, -1, -1):
             following = piece[position + 1 : position + 2]
-            if following and is_title(words[piece[position]].text):
+            word = words[piece[position]].text
+            after_title = position > 0 and is_title(words[piece[position - 1]].text)
+            if following and (is_title(word) or (word.lower() == "general" and after_title)):
                 if words[following[0]].lower in CONNECTORS:
                     return None  # an office such as "President of Ecuador"
                 titled = True
@@ -282,6 +287,25 @@ class MentionFinder:
         while piece and words[piece[-1]].lower in CONNECTORS:
             piece = piece[:-1]
         return piece
+
+
+def _split_before_head(words: list[Word], piece: list[int]) -> list[list[int]]:
+    """Cut "Jorge Glas de la Embajada de México" before the connector that starts a body."""
+    heads = ORGANIZATION_HEADS | TREATY_HEADS
+    for k in range(1, len(piece) - 1):
+        if words[piece[k]].lower not in CONNECTORS or words[piece[k - 1]].lower in CONNECTORS:
+            continue
+        rest = [p for p in piece[k:] if words[p].lower not in CONNECTORS]
+        before = [fold_lower(words[p].text) for p in piece[:k]]
+        if rest and fold_lower(words[rest[0]].text) in heads and not heads.intersection(before):
+            return [piece[:k], piece[k:]]
+    return [piece]
+
+
+def fold_lower(word: str) -> str:
+    """Lower case without accents ("Policía" → "policia"), as the head lists are written."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def _with_neighbours(text: str, words: list[Word], mentions: list[Mention]) -> list[Mention]:

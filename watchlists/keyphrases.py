@@ -26,6 +26,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "de": frozenset("der die das und ist nicht den mit von zu ein eine".split()),
 }
 """A dozen frequent words per language, enough to choose YAKE's stop-word list."""
+EDGE_WORDS = STOPWORDS.union(*FUNCTION_WORDS.values())
+"""Words a phrase may not begin or end with, in any of those languages."""
 _PHRASE_WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
@@ -90,7 +92,7 @@ def _acceptable(key: str, texts: Sequence[str]) -> bool:
         return False
     if not all(_PHRASE_WORD.match(word) for word in words):
         return False
-    if words[0] in STOPWORDS or words[-1] in STOPWORDS:
+    if words[0] in EDGE_WORDS or words[-1] in EDGE_WORDS:
         return False
     if any(word in DATE_WORDS or len(word) < 3 for word in words):
         return False

@@ -36,6 +36,9 @@ CONNECTORS: frozenset[str] = frozenset(
 """Lower-case words that may stand inside a name: "Court of Justice", "Organization of
 American States", "Convention on Diplomatic Relations", "Instituto de la Mujer"."""
 
+AND_WORDS: frozenset[str] = frozenset({"and", "y"})
+"""Connectors that usually join two names rather than stand inside one."""
+
 NAME_ARTICLES: frozenset[str] = frozenset("la las los el le les al".split())
 """Articles that begin names in Romance languages ("El Salvador", "La Paz")."""
 

@@ -49,7 +49,9 @@ def guess_format(text: str, name: str = "", content_type: str = "") -> Format:
         if lowered.endswith(suffix) and fmt != "text":
             return fmt
     head = text[:5000]
-    if re.search(r"<(?:html|body|p|div|article|h[1-6])\b", head, re.IGNORECASE):
+    if re.search(r"<(?:!doctype|html|body|head)\b", head, re.IGNORECASE) or (
+        head.lstrip().startswith("<") and re.search(r"<(?:p|div|article|h[1-6])\b", head, re.I)
+    ):
         return "html"
     wiki = len(re.findall(r"\[\[[^\]\n]+\]\]|\{\{[^{}\n]+|^=={1,4}[^=\n]+=={1,4}\s*$", head, re.M))
     if wiki >= 2:
@@ -73,6 +75,8 @@ def to_plain(text: str, fmt: Format | None = None, name: str = "") -> PlainText:
     if fmt == "wikitext":
         prose, links = wikitext_to_text(text)
         return PlainText(_tidy(prose), fmt, links)
+    text = re.sub(rf"</?(?:{_BLOCK_PATTERN})\b[^<>\n]*>", "\n", text, flags=re.I)
+    text = html.unescape(re.sub(r"</?[A-Za-z][^<>\n]*>", "", text))  # stray tags in text
     return PlainText(_tidy(unwrap_lines(text)), "text")
 
 
@@ -82,6 +86,7 @@ _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table section article blockquote "
     "header footer figcaption dd dt pre title hr main".split()
 )
+_BLOCK_PATTERN = "|".join(sorted(_BLOCK_TAGS))
 _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
@@ -335,6 +340,7 @@ def _split_params(inner: str) -> list[str]:
 
 
 _STRUCTURE = re.compile(r"^(?:\s{4}|\t|\s{0,3}(?:[#>|<]|[-*+]\s|\d+[.)]\s|```|~~~|\[[^\]]+\]:))")
+_OPEN_ENDINGS = frozenset("of on the and a an to for in at by with from de del la".split())
 _SENTENCE_END = tuple('.!?:;"”’)]')
 
 
@@ -356,8 +362,9 @@ def unwrap_lines(text: str, markdown: bool = False) -> str:
                 )
             else:
                 stripped = previous.rstrip()
+                last_word = stripped.rsplit(None, 1)[-1].lower()
                 joins = not stripped.endswith(_SENTENCE_END) and (
-                    len(stripped) >= 50 or line.lstrip()[:1].islower()
+                    len(stripped) >= 50 or line.lstrip()[:1].islower() or last_word in _OPEN_ENDINGS
                 )
             if joins:
                 lines[-1] = previous.rstrip() + " " + line.strip()

@@ -153,6 +153,19 @@ def test_names_are_ranked(seed_draft: Draft) -> None:
     assert [t.score for t in people] == sorted((t.score for t in people), reverse=True)
 
 
+def test_acronym_with_two_expansions() -> None:
+    text = (
+        "Agents of Immigration and Customs Enforcement came. ICE agents left. ICE said so. "
+        "More immigration agents came.\n\n"
+        "Intercontinental Exchange (ICE) reported earnings. Intercontinental Exchange rose."
+    )
+    draft = build_draft([SourceText("doc.txt", text)], "ice")
+    ice = draft.find("ICE")
+    assert ice is not None and ice.expansion == "Immigration and Customs Enforcement"
+    assert ice.other_expansions == ("Intercontinental Exchange",)
+    assert "also stands for Intercontinental Exchange" in render_draft(draft)
+
+
 def test_bad_name_is_refused() -> None:
     with pytest.raises(WatchlistError, match="not a valid watchlist name"):
         build_draft([SourceText("a.txt", "Some text.")], "Quito Raid")
@@ -204,10 +217,19 @@ def test_rule_fits_the_groups_found(text: str, groups: list[str]) -> None:
          "place"),
         ("México denunció la violación de la Convención de Viena sobre Relaciones Diplomáticas.",
          "Convención de Viena sobre Relaciones Diplomáticas", "treaty"),
+        ("La policía sacó a Jorge Glas de la Embajada de México en Quito.", "Jorge Glas",
+         "person"),
+        ("Prosecutors led by Attorney General Diana Salazar raided homes.", "Diana Salazar",
+         "person"),
+        ("Ecuador cerró sus consulados en Ciudad de México y Monterrey.", "Ciudad de México",
+         "place"),
+        ("Gabriela Sommerfeld spoke. Later Gabriela Sommerfeld left. Gabriela Sommerfield "
+         "returned.", "Gabriela Sommerfeld", "person"),
     ],
     ids=["title-stripped", "acronym-in-parens", "connector-of", "locative-place", "treaty",
          "abbreviated-title", "and-inside-a-name", "listed-with-places", "demonym-in-name",
-         "spanish-treaty"],
+         "spanish-treaty", "person-before-body", "general-after-title", "spanish-and",
+         "misspelling-merged"],
 )  # fmt: skip
 def test_small_documents(text: str, expected: str, kind: str) -> None:
     draft = build_draft([SourceText("doc.txt", text)], "small")
@@ -268,8 +290,15 @@ def test_small_documents(text: str, expected: str, kind: str) -> None:
             ["Police raided the embassy.\n\nJorge Glas was arrested."],
             ["\n\n\n"],
         ),
+        (
+            "text",
+            "Story one.\n\n<p>Quito &amp; Lima <b>agreed</b>.</p>\n\nThe Vienna Convention on\n"
+            "Diplomatic Relations applies, and every state that signed it must respect it.\n",
+            ["Quito & Lima agreed", "Vienna Convention on Diplomatic Relations applies"],
+            ["<p>", "&amp;", "<b>"],
+        ),
     ],
-    ids=["html", "html-article", "markdown", "wikitext", "text"],
+    ids=["html", "html-article", "markdown", "wikitext", "text", "text-with-tags-and-wraps"],
 )  # fmt: skip
 def test_formats_stripped(fmt: str, source: str, present: list[str], absent: list[str]) -> None:
     plain = to_plain(source)
