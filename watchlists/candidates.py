@@ -134,6 +134,7 @@ def resolve(
 ) -> list[Candidate]:
     """Classify, merge variants, drop noise and score; best first."""
     pool = {key: c for key, c in candidates.items() if _plausible(c, is_common)}
+    doubtful = [c for key, c in candidates.items() if key not in pool]
     singles = [c.text for c in pool.values() if len(c.key) == 1 and not c.acronym]
     for candidate in pool.values():
         candidate.kind = _kind(candidate, singles, is_common)
@@ -141,7 +142,7 @@ def resolve(
     _merge_misspellings(pool)
     _places_by_company(pool)
     _merge_parts(pool)
-    _merge_surnames(pool, [c for k, c in candidates.items() if k not in pool], is_common)
+    _merge_surnames(pool, doubtful, is_common)
     _link_acronyms(pool)
     kept = [c for c in pool.values() if _worth_keeping(c)]
     for candidate in kept:

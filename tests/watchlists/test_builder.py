@@ -147,6 +147,13 @@ def test_output_is_a_valid_watchlist_that_matches(seed_draft: Draft, seed_yaml: 
     assert [m.watchlist for m in matcher.match(title, "", "en")] == ["quito-raid"]
 
 
+def test_mentions_are_counted_once(seed_draft: Draft) -> None:
+    texts = [f.read_text(encoding="utf-8") for f in sorted(SEEDS.glob("*.txt"))]
+    glas = next(t for t in seed_draft.terms if t.text == "Jorge Glas")
+    written = sum(len(re.findall(r"\bGlas\b", text)) for text in texts)
+    assert 0 < glas.mentions <= written
+
+
 def test_names_are_ranked(seed_draft: Draft) -> None:
     people = seed_draft.group("people")
     assert people[0].text == "Jorge Glas"
