@@ -149,20 +149,23 @@ _GNEWS_ARTICLE = re.compile(r"/(?:__i/rss/rd/)?(?:rss/)?articles/([A-Za-z0-9_-]+
 _URL_IN_BYTES = re.compile(rb"https?://[\x21-\x7e]+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_MAX_UNWRAP = 4
+_MAX_PASSES = 8
 _GOOGLE_PARAMS = frozenset({"oc", "ved", "usg", "ei", "sa", "rct", "ct", "cd", "sca_esv"})
 
 
 def canonical_url(url: str) -> str:
     """Return the identity form of ``url`` (see the module docstring); never raises."""
+    text = url.strip() if isinstance(url, str) else ""
     try:
-        text = url.strip() if isinstance(url, str) else ""
-        for _ in range(_MAX_UNWRAP):
+        # Each pass may expose another wrapper or variant ("a.amp.amp", "amp.m.host"): repeat
+        # until nothing changes, so that canonical_url(canonical_url(u)) == canonical_url(u).
+        for _ in range(_MAX_PASSES):
             target = _unwrap(text)
-            if target is None or target == text:
+            step = _normalize(target if target is not None else text).strip()
+            if step == text:
                 break
-            text = target
-        return _normalize(text)
+            text = step
+        return text
     except (ValueError, TypeError, UnicodeError):
         return url.strip() if isinstance(url, str) else ""
 

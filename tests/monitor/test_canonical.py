@@ -5,6 +5,8 @@ Pure tests, no I/O.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from monitor.canonical import canonical_url, url_key
@@ -168,3 +170,18 @@ def test_front_pages_and_missing_urls_have_no_key(url: str | None) -> None:
 
 def test_hashbang_pages_are_distinct_articles() -> None:
     assert url_key("https://x.com/#!/story/1") != url_key("https://x.com/#!/story/2")
+
+
+def test_random_junk_never_raises_and_is_idempotent() -> None:
+    rng = random.Random(20240406)
+    pieces = [
+        "https://", "http://", "m.", "amp.", "www.", "/amp", "/amp/", ".amp", ".html", "?",
+        "&", "=", "utm_source=x", "amp", "#", "#!", "%2F", "%7e", "news.google.com/rss/articles/",
+        "google.com/url?url=", "CBMi", "x.com", ":443", ":80", "@", "[", "]", " ", "\t", "é",
+        "//", ";", "+",
+    ]  # fmt: skip
+    for _ in range(20_000):
+        junk = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        once = canonical_url(junk)
+        assert canonical_url(once) == once, junk
+        url_key(junk)
