@@ -1,7 +1,7 @@
 """``newswatch subscription …`` and ``newswatch digest …``.
 
 Does I/O (database, delivery). Everything given is checked before it is
-stored: an unknown watchlist, schedule, time zone or address is refused.
+stored: an unknown watchlist, schedule, time zone, address or format is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
@@ -19,11 +19,12 @@ from monitor.console import out, table, when
 from monitor.context import state
 from monitor.deliver import new_webhook_secret
 from monitor.digest import DigestContent
-from monitor.dispatch import compose_due, deliver_due, next_digest
+from monitor.dispatch import DispatchReport, compose_due, deliver_due, next_digest
 from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
 from monitor.ingest import utcnow
+from monitor.payloads import FORMATS
 from monitor.render import render_html, render_text
-from monitor.schedule import parse_schedule, parse_timezone
+from monitor.schedule import describe_next, parse_quiet_hours, parse_schedule, parse_timezone
 from storage.digests import get_digest, list_digests, requeue_digest
 from storage.records import SubscriptionRecord
 from storage.subscriptions import (
@@ -32,14 +33,17 @@ from storage.subscriptions import (
     list_subscriptions,
     remove_subscription,
     set_paused,
+    update_subscription,
 )
 from storage.watchlist_store import list_watchlists
 
 app = typer.Typer(help="Who receives digests, of which watchlists, when.", no_args_is_help=True)
-digest_app = typer.Typer(help="Preview, send and inspect digests.", no_args_is_help=True)
+digest_app = typer.Typer(help="Preview, send, list and retry digests.", no_args_is_help=True)
 
-_EMAIL = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+$")
-FORMATS = ("json", "slack", "discord", "teams", "mattermost")
+_EMAIL = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+\.[^@\s,<>\"]+$|^[^@\s,<>\"]+@localhost$")
+EVERY_HELP = (
+    "instant, hourly, every@30m, every@6h, daily@HH:MM, weekly@mon@HH:MM, 'cron:0 8 * * 1-5'"
+)
 
 
 def _subscription(subscription_id: int) -> SubscriptionRecord:
@@ -51,50 +55,88 @@ def _subscription(subscription_id: int) -> SubscriptionRecord:
     return record
 
 
+def _check_watchlists(names: list[str]) -> None:
+    known = {w.name for w in list_watchlists(state.engine())}
+    for name in names:
+        if name not in known:
+            raise UnknownWatchlistError(
+                f"no watchlist '{name}'", hint=f"known watchlists: {', '.join(sorted(known))}"
+            )
+
+
+def _check_emails(addresses: list[str]) -> str:
+    for address in addresses:
+        if not _EMAIL.match(address):
+            raise ConfigError(
+                f"'{address}' is not an email address", hint="give it as name@example.org"
+            )
+    return ",".join(addresses)
+
+
+def _check_webhook(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"'{url}' is not an http(s) URL", hint="e.g. https://hooks.example/x")
+    return url
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ConfigError(
+            f"unknown webhook format '{fmt}'", hint=f"use one of {', '.join(FORMATS)}"
+        )
+    return fmt
+
+
+def _check_secret(secret: str) -> str:
+    if not secret.startswith("whsec_") or len(secret) < 16:
+        raise ConfigError(
+            "a webhook secret looks like whsec_ followed by base64",
+            hint="omit --secret and newswatch makes one (shown once)",
+        )
+    return secret
+
+
+def _quiet(text: str | None) -> str | None:
+    return None if not text or text.lower() == "none" else str(parse_quiet_hours(text))
+
+
 @app.command("add")
 def add(
     watchlist: Annotated[list[str], typer.Option("--watchlist", "-w", help="A watchlist name.")],
     email: Annotated[list[str] | None, typer.Option("--email", help="An email address.")] = None,
     webhook: Annotated[str | None, typer.Option("--webhook", help="A webhook URL.")] = None,
-    every: Annotated[
-        str, typer.Option("--every", help="instant, hourly, every@30m or daily@HH:MM")
-    ] = "daily@08:00",
-    timezone: Annotated[str, typer.Option("--timezone", "--tz")] = "UTC",
-    format: Annotated[str, typer.Option("--format", help="json, slack, discord, teams")] = "json",
+    every: Annotated[str, typer.Option("--every", help=EVERY_HELP)] = "daily@08:00",
+    timezone: Annotated[str, typer.Option("--timezone", "--tz", help="IANA zone.")] = "UTC",
+    format: Annotated[str, typer.Option("--format", help=", ".join(FORMATS))] = "json",
     secret: Annotated[str | None, typer.Option("--secret", help="whsec_… signing secret")] = None,
-    min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
+    min_score: Annotated[float, typer.Option("--min-score", help="0 to 1.")] = 0.0,
+    quiet_hours: Annotated[
+        str | None, typer.Option("--quiet-hours", help="e.g. 22:00-07:00, local time")
+    ] = None,
+    send_empty: Annotated[
+        bool, typer.Option("--send-empty", help="Send a digest even when nothing is new.")
+    ] = False,
 ) -> None:
-    """Subscribe an email address or a webhook to watchlists."""
+    """Subscribe email addresses or a webhook to watchlists."""
     if bool(email) == bool(webhook):
         raise ConfigError(
-            "give either --email or --webhook", hint="e.g. --email analyst@example.org"
+            "give either --email (one or more) or --webhook", hint="e.g. --email a@example.org"
         )
-    known = {w.name for w in list_watchlists(state.engine())}
-    for name in watchlist:
-        if name not in known:
-            raise UnknownWatchlistError(
-                f"no watchlist '{name}'", hint=f"known watchlists: {', '.join(sorted(known))}"
-            )
+    _check_watchlists(watchlist)
     schedule = parse_schedule(every)
     parse_timezone(timezone)
     shown_secret = None
     if email:
-        for address in email:
-            if not _EMAIL.match(address):
-                raise ConfigError(f"'{address}' is not an email address")
-        channel, target = "email", ",".join(email)
+        channel, target = "email", _check_emails(email)
     else:
         assert webhook is not None
-        parts = urlsplit(webhook)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"'{webhook}' is not an http(s) URL")
-        if format not in FORMATS:
-            raise ConfigError(f"unknown webhook format '{format}'", hint=f"use one of {FORMATS}")
-        channel, target = "webhook", webhook
+        channel, target = "webhook", _check_webhook(webhook)
+        _check_format(format)
         if secret is None:
             secret = shown_secret = new_webhook_secret()
-        elif not secret.startswith("whsec_"):
-            raise ConfigError("a webhook secret starts with whsec_", hint="or omit --secret")
+        else:
+            _check_secret(secret)
     record = add_subscription(
         state.engine(),
         channel=channel,
@@ -104,12 +146,22 @@ def add(
         timezone=timezone,
         now=utcnow(),
         format=format,
-        secret=secret,
+        secret=secret if channel == "webhook" else None,
         min_score=min_score,
+        quiet_hours=_quiet(quiet_hours),
+        send_empty=send_empty,
     )
-    out.print(f"subscription {record.id} added: {channel} {target}, {record.schedule}")
+    out.print(
+        f"subscription {record.id} added: {channel} {target}, {record.schedule}", markup=False
+    )
     if shown_secret:
         out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
+
+
+def _state(s: SubscriptionRecord) -> str:
+    if s.disabled_reason:
+        return "disabled"
+    return "paused" if s.paused else "active"
 
 
 @app.command("list")
@@ -118,12 +170,12 @@ def list_() -> None:
     rows = [
         [
             s.id,
-            s.channel,
+            s.channel if s.channel == "email" else f"webhook ({s.format})",
             s.target,
             ", ".join(s.watchlists),
             s.schedule,
             s.timezone,
-            "paused" if s.paused else "active",
+            _state(s),
             s.disabled_reason or "",
             when(s.last_digest_at),
         ]
@@ -138,28 +190,99 @@ def list_() -> None:
 
 @app.command("show")
 def show(subscription_id: int) -> None:
-    """Show one subscription."""
+    """Show one subscription, with when its next digest is due."""
     s = _subscription(subscription_id)
-    rows = [
+    zone = parse_timezone(s.timezone)
+    quiet = parse_quiet_hours(s.quiet_hours) if s.quiet_hours else None
+    upcoming = describe_next(
+        parse_schedule(s.schedule), zone, s.last_digest_at or s.created_at, utcnow(), quiet
+    )
+    rows: list[list[Any]] = [
         ["channel", s.channel],
         ["target", s.target],
-        ["format", s.format],
+        ["format", s.format if s.channel == "webhook" else "email (text + HTML)"],
         ["watchlists", ", ".join(s.watchlists)],
         ["schedule", s.schedule],
         ["time zone", s.timezone],
+        ["quiet hours", s.quiet_hours or "none"],
         ["minimum score", s.min_score],
-        ["signed", "yes" if s.secret else "no"],
-        ["state", "paused" if s.paused else "active"],
+        ["empty digests", "sent" if s.send_empty else "not sent"],
+        ["signed", "yes (Standard Webhooks)" if s.secret else "no"],
+        ["state", _state(s)],
         ["reason", s.disabled_reason or ""],
         ["created", when(s.created_at)],
         ["last digest", when(s.last_digest_at)],
+        [
+            "next digest",
+            "—" if s.paused else upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+        ],
     ]
     table(f"subscription {s.id}", ["", ""], rows)
 
 
+@app.command("edit")
+def edit(
+    subscription_id: int,
+    watchlist: Annotated[
+        list[str] | None, typer.Option("--watchlist", "-w", help="Replaces the watchlists.")
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Replaces the addresses.")
+    ] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="A new webhook URL.")] = None,
+    every: Annotated[str | None, typer.Option("--every", help=EVERY_HELP)] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", "--tz")] = None,
+    format: Annotated[str | None, typer.Option("--format")] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="whsec_… or 'new'")] = None,
+    min_score: Annotated[float | None, typer.Option("--min-score")] = None,
+    quiet_hours: Annotated[
+        str | None, typer.Option("--quiet-hours", help="HH:MM-HH:MM, or 'none'")
+    ] = None,
+    send_empty: Annotated[bool | None, typer.Option("--send-empty/--no-send-empty")] = None,
+) -> None:
+    """Change a subscription; what is not given stays as it is."""
+    current = _subscription(subscription_id)
+    changes: dict[str, Any] = {}
+    if watchlist:
+        _check_watchlists(watchlist)
+        changes["watchlists"] = watchlist
+    if email:
+        if current.channel != "email":
+            raise ConfigError("this subscription is a webhook", hint="use --webhook URL")
+        changes["target"] = _check_emails(email)
+    if webhook:
+        if current.channel != "webhook":
+            raise ConfigError("this subscription is by email", hint="use --email ADDRESS")
+        changes["target"] = _check_webhook(webhook)
+    if every:
+        changes["schedule"] = str(parse_schedule(every))
+    if timezone:
+        parse_timezone(timezone)
+        changes["timezone"] = timezone
+    if format:
+        changes["format"] = _check_format(format)
+    shown_secret = None
+    if secret:
+        changes["secret"] = shown_secret = new_webhook_secret() if secret == "new" else None
+        if secret != "new":
+            changes["secret"] = _check_secret(secret)
+    if min_score is not None:
+        changes["min_score"] = min_score
+    if quiet_hours is not None:
+        changes["quiet_hours"] = _quiet(quiet_hours)
+    if send_empty is not None:
+        changes["send_empty"] = send_empty
+    if not changes:
+        raise ConfigError("nothing to change", hint="see `newswatch subscription edit --help`")
+    update_subscription(state.engine(), subscription_id, **changes)
+    out.print(f"subscription {subscription_id} changed: {', '.join(sorted(changes))}", markup=False)
+    if shown_secret:
+        out.print(f"new webhook signing secret (shown once): {shown_secret}", markup=False)
+
+
 @app.command("remove")
 def remove(subscription_id: int) -> None:
-    """Delete a subscription."""
+    """Delete a subscription and its digest history."""
     _subscription(subscription_id)
     remove_subscription(state.engine(), subscription_id)
     out.print(f"subscription {subscription_id} removed")
@@ -167,7 +290,7 @@ def remove(subscription_id: int) -> None:
 
 @app.command("pause")
 def pause(subscription_id: int) -> None:
-    """Stop sending digests to this subscription (matches are kept)."""
+    """Stop sending digests to this subscription (matches are kept for later)."""
     _subscription(subscription_id)
     set_paused(state.engine(), subscription_id, True)
     out.print(f"subscription {subscription_id} paused")
@@ -175,7 +298,7 @@ def pause(subscription_id: int) -> None:
 
 @app.command("resume")
 def resume(subscription_id: int) -> None:
-    """Send digests again."""
+    """Send digests again (also after a receiver had it disabled)."""
     _subscription(subscription_id)
     set_paused(state.engine(), subscription_id, False)
     out.print(f"subscription {subscription_id} resumed")
@@ -186,41 +309,46 @@ def preview(
     subscription_id: int,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML here.")] = None,
 ) -> None:
-    """Render the next digest without sending it."""
+    """Render the next digest without sending or recording it."""
     content = next_digest(state.engine(), _subscription(subscription_id), utcnow())
     if content is None:
         out.print("nothing new for this subscription")
         return
-    out.print(render_text(content), markup=False)
+    out.print(render_text(content), markup=False, end="")
     if html is not None:
         html.write_text(render_html(content), encoding="utf-8")
-        out.print(f"HTML written to {html}")
+        out.print(f"HTML written to {html}", markup=False)
 
 
 @digest_app.command("send")
 def send(subscription_id: int) -> None:
-    """Compose and send this subscription's digest now."""
+    """Compose this subscription's digest now, whatever its schedule, and send it."""
     _subscription(subscription_id)
     engine, settings, now = state.engine(), state.settings(), utcnow()
     composed = compose_due(engine, now, only=subscription_id, force=True)
     if not composed:
         out.print("nothing new for this subscription")
-        return
-    report = asyncio.run(deliver_due(engine, settings, now))
-    _report(settings, report.sent, report.failed)
+    report = asyncio.run(deliver_due(engine, settings, now, only=subscription_id))
+    _report(settings, report)
 
 
-def _report(settings: Settings, sent: list[str], failed: dict[str, str]) -> None:
-    for digest_id in sent:
+def _report(settings: Settings, report: DispatchReport) -> None:
+    for digest_id in report.sent:
         where = f" (written to {settings.outbox_dir})" if not settings.smtp_url else ""
-        out.print(f"digest {digest_id} sent{where}")
-    for digest_id, reason in failed.items():
-        out.print(f"digest {digest_id} not delivered: {reason} (it will be retried)")
+        out.print(f"digest {digest_id} sent{where}", markup=False)
+    for digest_id, reason in report.failed.items():
+        later = report.retrying.get(digest_id)
+        then = f"next try {when(later)}" if later else "failed; `newswatch digest retry` replays it"
+        out.print(f"digest {digest_id} not delivered: {reason} ({then})", markup=False)
 
 
 @digest_app.command("list")
-def list_digests_() -> None:
-    """Show recent digests and their delivery state."""
+def list_digests_(
+    state_: Annotated[str | None, typer.Option("--state", help="pending, sent or failed")] = None,
+    subscription: Annotated[int | None, typer.Option("--subscription")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+) -> None:
+    """Show recent digests: state, attempts, next try and last error."""
     rows = [
         [
             d.id,
@@ -229,22 +357,36 @@ def list_digests_() -> None:
             d.item_count,
             d.attempts,
             when(d.created_at),
-            when(d.sent_at),
+            when(d.sent_at) if d.state == "sent" else when(d.next_attempt_at),
             d.last_error or "",
         ]
-        for d in list_digests(state.engine())
+        for d in list_digests(state.engine(), limit, state_, subscription)
     ]
-    table("digests", ["id", "sub", "state", "items", "attempts", "created", "sent", "error"], rows)
+    table(
+        "digests",
+        ["id", "sub", "state", "items", "attempts", "created", "sent / next try", "last error"],
+        rows,
+    )
 
 
 @digest_app.command("retry")
 def retry(digest_id: str) -> None:
-    """Queue a failed digest again (same id) and try to deliver it now."""
-    engine, now = state.engine(), utcnow()
-    if not requeue_digest(engine, digest_id, now):
+    """Queue a failed digest again (same id, same content) and try to deliver it now."""
+    engine, settings, now = state.engine(), state.settings(), utcnow()
+    before = requeue_digest(engine, digest_id, now)
+    if before is None:
         raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    report = asyncio.run(deliver_due(engine, state.settings(), now))
-    _report(state.settings(), report.sent, report.failed)
+    if before.state == "sent":
+        out.print(f"digest {digest_id} was already delivered {when(before.sent_at)}")
+        return
+    sub = get_subscription(engine, before.subscription_id)
+    if sub is not None and sub.paused:
+        raise ConfigError(
+            f"subscription {sub.id} is {_state(sub)}: the digest waits for it",
+            hint=f"`newswatch subscription resume {sub.id}` first",
+        )
+    report = asyncio.run(deliver_due(engine, settings, now, only=before.subscription_id))
+    _report(settings, report)
 
 
 @digest_app.command("show")
@@ -253,4 +395,4 @@ def show_digest(digest_id: str) -> None:
     record = get_digest(state.engine(), digest_id)
     if record is None:
         raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    out.print(render_text(DigestContent.from_json(record.payload)), markup=False)
+    out.print(render_text(DigestContent.from_json(record.payload)), markup=False, end="")
