@@ -146,12 +146,15 @@ def test_build_command_on_seeds(tmp_path: Path) -> None:
 def test_build_command_writes_file(tmp_path: Path) -> None:
     files = seed_files()
     target = tmp_path / "draft.yaml"
-    result = run(tmp_path, "watchlist", "build", files[2], "--name", "ice", "-o", str(target))
+    args = ["--name", "ice", "-o", str(target), "--max-names", "5", "--max-phrases", "3"]
+    result = run(tmp_path, "watchlist", "build", files[2], *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert "written to" in result.stderr
     watchlist = parse_watchlist(target.read_text(encoding="utf-8"), str(target))
-    assert "Minneapolis" in {t.text for g in watchlist.groups for t in g.terms}
+    names = [t.text for g in watchlist.groups if g.name != "key-phrases" for t in g.terms]
+    assert "Minneapolis" in names and len(names) == 5
+    assert len(watchlist.group("key-phrases").terms) == 3
 
 
 def test_build_command_from_url(tmp_path: Path) -> None:
