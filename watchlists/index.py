@@ -26,7 +26,7 @@ WORD_CACHE_LIMIT = 300_000
 """Words remembered with their candidate patterns, all languages together; when the
 budget is spent every language's memory is emptied (bounded memory for a daemon)."""
 MIN_STEM = 4
-"""Shorter stems only join short words ("set"/"sets"), not "redada" and "red"."""
+"""Shorter stems only join words of similar length ("redadas", but not "red")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +151,11 @@ class TermIndex:
             self._has_partial = True
             return
         if pattern.stems:
+            # Looked up by the stem of its anchor word in the story's language, and by the
+            # written word itself (a short stem such as "red" from "redada" is not looked up).
             self._stemmed.append(pid)
+            anchor = anchor_position(pattern.words)
+            self._exact.setdefault(pattern.words[anchor], []).append((pid, anchor))
             return
         if not pattern.max_edits:
             anchor = anchor_position(pattern.words)
@@ -282,5 +286,8 @@ class TermIndex:
 
 
 def _stem_is_safe(stem: str, word: str, other: str) -> bool:
-    """Whether two words sharing ``stem`` are really forms of one word."""
-    return len(stem) >= MIN_STEM or max(len(word), len(other)) <= len(stem) + 2
+    """Whether two words sharing ``stem`` are really forms of one word.
+
+    A short stem only joins words of similar length ("redada"/"redadas", not "red").
+    """
+    return len(stem) >= MIN_STEM or abs(len(word) - len(other)) <= 2
