@@ -1,4 +1,4 @@
-"""Tests of the deduplicator on data: the labelled eval set, real feed fixtures, JSON Lines.
+"""Tests of the deduplicator on data: cosmetic variants, the eval set, real feeds, JSON Lines.
 
 Reads the shared eval file and feed fixtures when present (feedparser, in the test only).
 """
@@ -29,6 +29,32 @@ OTHER = (
     "Freezing rain coated trees and power lines across the Portland metro area, knocking out "
     "electricity to tens of thousands of customers and closing schools for a third day."
 )
+
+
+# -- fingerprints ----------------------------------------------------------------------
+
+SAME_FINGERPRINT = [
+    ("html-tags", "<p>Police in <b>Quito</b> raided it.</p>", "Police in Quito raided it."),
+    ("entities", "Profit &amp; loss &quot;up&quot; &#39;again&#39;", "Profit & loss up again"),
+    ("double-escaped", "Profit &amp;amp; loss", "Profit & loss"),
+    ("accents-and-case", "López Obrador ANUNCIÓ", "lopez obrador anuncio"),
+    ("punctuation-and-space", "Glas, arrested -- again!", "glas arrested again"),
+    ("continue-reading", "Raid in Quito. Continue reading...", "Raid in Quito."),
+    ("appeared-first-on", "Raid in Quito. The post Raid appeared first on X.", "Raid in Quito."),
+    ("wire-dateline", "QUITO, Ecuador (AP) — Police raided it.", "Police raided it."),
+    ("ellipsis-tail", "Police raided the embassy in Quito…", "Police raided the embassy in Quito"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [c[1:] for c in SAME_FINGERPRINT], ids=[c[0] for c in SAME_FINGERPRINT]
+)
+def test_cosmetic_differences_keep_the_fingerprint(a: str, b: str) -> None:
+    assert Deduplicator.fingerprint_of("Title", a) == Deduplicator.fingerprint_of("Title", b)
+
+
+def test_title_and_summary_are_not_interchangeable_in_the_fingerprint() -> None:
+    assert Deduplicator.fingerprint_of("a b", "c") != Deduplicator.fingerprint_of("a", "b c")
 
 
 # -- the eval set ------------------------------------------------------------------------
