@@ -155,7 +155,7 @@ def render_draft(draft: Draft) -> str:
     """The draft as commented watchlist YAML; raises if ``parse_watchlist`` would refuse it."""
     lines = [
         f"# Draft watchlist {draft.name!r}, built by `newswatch watchlist build` from:",
-        *(f"#   - {source}" for source in draft.sources),
+        *(f"#   - {_printable(source)}" for source in draft.sources),
         "# Review it before use: remove what does not belong, add aliases in other",
         "# languages, tighten the rules, then load it with `newswatch watchlist add FILE`.",
         "# Each term's comment gives its rank, score, mentions and documents.",
@@ -219,6 +219,11 @@ def _rule_lines(present: list[str]) -> list[str]:
             "    all_of: [key-phrases]",
         ]
     return ["  - name: any-term", f"    any_of: [{', '.join(names or present)}]"]
+
+
+def _printable(text: str) -> str:
+    """One line of printable text, safe inside a YAML comment."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def _quote(text: str) -> str:

@@ -173,6 +173,13 @@ def test_acronym_with_two_expansions() -> None:
     assert "also stands for Intercontinental Exchange" in render_draft(draft)
 
 
+def test_odd_source_names_stay_comments() -> None:
+    source = SourceText("evil\nname: x\u2028.txt", "Jorge Glas met Daniel Noboa in Quito.")
+    text = render_draft(build_draft([source], "odd"))
+    assert "#   - evil name: x .txt" in text
+    assert parse_watchlist(text).name == "odd"
+
+
 def test_bad_name_is_refused() -> None:
     with pytest.raises(WatchlistError, match="not a valid watchlist name"):
         build_draft([SourceText("a.txt", "Some text.")], "Quito Raid")
