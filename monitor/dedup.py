@@ -9,7 +9,9 @@ Identity comes in layers, tried in order; the first that holds decides:
    give every item one GUID, or repeat a GUID inside a document, therefore lose nothing;
    feeds that rotate GUIDs fall through to layer 2.
 2. **Canonical URL** (``canonical.url_key``: scheme and ``www.`` ignored, tracking parameters,
-   AMP and mobile variants folded). A site's front page never identifies a story.
+   AMP and mobile variants folded). A site's front page never identifies a story, nor does an
+   address shared by plainly unrelated texts (``similarity.unrelated``: feeds that link
+   several items to one page).
 3. **Fingerprint** of normalized title and summary, when the text is informative (see
    ``similarity.MIN_CONTENT_WORDS``): from the same feed it is the same story, from another
    feed it is a syndicated copy (a new story in the same cluster).
@@ -17,9 +19,15 @@ Identity comes in layers, tried in order; the first that holds decides:
    candidates from an inverted index of bottom-k MinHash samples, so the work per item does
    not grow with the store, each verified by a conservative rule (thresholds tabled there).
 
-Identity in layers 1–2 gives ``same`` when the fingerprint is unchanged, else ``update``;
-layers 3–4 give ``cluster`` (or ``same`` for an identical text from the same feed); nothing
-gives ``new``.
+Identity in layers 1–2 gives ``same`` when the fingerprint is one of the story's last four
+versions, else ``update``; layers 3–4 give ``cluster`` (or ``same`` for an identical text from
+the same feed); nothing gives ``new``. A repeat teaches the index its new GUID and address, so
+rotating GUIDs and tracking variants are recognised directly next time. In one feed, one
+summary under two headlines is a blurb (newsletter, teaser), never a copy.
+
+Memory: a story's text stays indexed for ``window`` after it was seen (3 days); its GUIDs,
+addresses and fingerprints for ``retain`` (14 days, about 0.6 kB a story); the database's
+unique constraints cover repeats older than that.
 """
 
 from __future__ import annotations
