@@ -66,11 +66,17 @@ class Match:
         return tuple(dict.fromkeys(hit.term for hit in self.hits))
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"watchlist", "score", "terms"}`` plus priority, rule and hits with spans."""
+        """``{"watchlist": name, "score": 0..1, "terms": [matched term texts]}``."""
         return {
             "watchlist": self.watchlist,
             "score": round(self.score, 3),
             "terms": list(self.terms),
+        }
+
+    def details(self) -> dict[str, Any]:
+        """``to_dict()`` plus priority, the rule that fired and every hit with its span."""
+        return {
+            **self.to_dict(),
             "priority": self.priority,
             "rule": self.rule,
             "hits": [hit.to_dict() for hit in self.hits],

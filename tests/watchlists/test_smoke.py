@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from watchlists.builtin import builtin_watchlists
@@ -43,9 +45,14 @@ def test_match_to_dict_and_spans(matcher: Matcher) -> None:
     title = "Ecuador police raid Mexican Embassy to arrest Jorge Glas"
     (first, *_rest) = [m for m in matcher.match(title, "", "en") if m.watchlist == "embassy-raids"]
     data = first.to_dict()
+    assert set(data) == {"watchlist", "score", "terms"}
     assert data["watchlist"] == "embassy-raids"
     assert 0 < data["score"] <= 1
     assert "embassy" in data["terms"]
+    details = first.details()
+    assert details["rule"] == first.rule and details["priority"] == "instant"
+    assert {h["text"] for h in details["hits"]} >= {"raid", "Embassy"}
+    json.dumps(details)
     for hit in first.hits:
         assert title[hit.start : hit.end] == hit.text
     assert "embassy-raids" in first.explain()
