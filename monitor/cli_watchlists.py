@@ -159,9 +159,11 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the YAML here, not to stdout.")
     ] = None,
-    max_names: Annotated[int, typer.Option("--max-names", help="Keep the best N names.")] = 80,
+    max_names: Annotated[
+        int, typer.Option("--max-names", min=0, help="Keep the best N names.")
+    ] = 80,
     max_phrases: Annotated[
-        int, typer.Option("--max-phrases", help="Keep the best N key phrases.")
+        int, typer.Option("--max-phrases", min=0, help="Keep the best N key phrases.")
     ] = 25,
 ) -> None:
     """Draft a watchlist from documents: names, acronyms and key phrases, ranked, to review."""

@@ -97,9 +97,11 @@ def build_draft(
     finder = MentionFinder(texts)
     mentions = [m for doc, text in enumerate(texts) for m in finder.find(text, doc)]
     candidates = resolve(collect(mentions, links), finder.is_common, len(texts))
-    names = [_draft_term(c) for c in candidates[:max_names]]
+    names = [_draft_term(c) for c in candidates[: max(0, max_names)]]
     linked = {link.lower() for link in links if link[:1].islower()}
-    phrases = [_phrase_term(p, p.text in linked) for p in key_phrases(texts, limit=max_phrases)]
+    phrases = [
+        _phrase_term(p, p.text in linked) for p in key_phrases(texts, limit=max(0, max_phrases))
+    ]
     phrases.sort(key=lambda t: (-t.score, t.text))
     if not names and not phrases:
         raise WatchlistError(
