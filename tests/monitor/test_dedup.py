@@ -173,6 +173,10 @@ GOLD = (
     "Gold prices in India today for 22 carat and 24 carat gold in major cities including "
     "Delhi, Mumbai, Chennai and Kolkata, with rates for ten grams and one gram."
 )
+CALENDAR = (
+    "Most Wonderful Plants in the World: a presentation on the 700 species that survive by "
+    "capturing small animals, and the implications for the study of wellness."
+)
 NEWSLETTER = (
     "Sign up for our morning newsletter to get the biggest stories of the day, our best "
     "analysis and the weekend reads delivered to your inbox. Continue reading..."
@@ -296,6 +300,15 @@ APART = [
             "Weather Forecast for Boston: Rain Expected This Weekend",
             "Forecasters expect steady rain through the weekend with cooler temperatures, "
             "gusty winds overnight and a chance of thunderstorms late on the second evening.",
+        ),
+    ),
+    (
+        "weekly-calendar-same-listing",  # washingtonpost-2.xml, a week apart in real life
+        *pair(
+            "D.C. wellness calendar, Aug. 16-23",
+            CALENDAR + " Thursday, 1-1:30 p.m. U.S. Botanic Garden, 100 Maryland Ave. SW.",
+            "D.C. wellness calendar, Aug. 9-16",
+            CALENDAR + " Thursday, noon and 6 p.m. U.S. Botanic Garden, 100 Maryland Ave. SW.",
         ),
     ),
     ("title-only-identical-headlines", *pair("Breaking news", "", "Breaking news", "")),
