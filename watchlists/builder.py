@@ -96,7 +96,8 @@ def build_draft(
     links = [link for p in plain for link in p.links]
     finder = MentionFinder(texts)
     mentions = [m for doc, text in enumerate(texts) for m in finder.find(text, doc)]
-    candidates = resolve(collect(mentions, links), finder.is_common, len(texts))
+    places = [place for p in plain for place in p.places]
+    candidates = resolve(collect(mentions, links, places), finder.is_common, len(texts))
     names = [_draft_term(c) for c in candidates[: max(0, max_names)]]
     linked = {link.lower() for link in links if link[:1].islower()}
     phrases = [

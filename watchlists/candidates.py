@@ -64,6 +64,7 @@ class Candidate:
     expansions: Counter[Key] = field(default_factory=Counter)
     neighbours: Counter[Key] = field(default_factory=Counter)
     linked: bool = False
+    flagged: bool = False  # a wikitext flag template names it: a country
     kind: str = "keyword"
     expansion: str = ""
     expansions_shown: list[str] = field(default_factory=list)
@@ -102,9 +103,12 @@ class Candidate:
         self.linked = self.linked or other.linked
 
 
-def collect(mentions: Iterable[Mention], links: Iterable[str]) -> dict[Key, Candidate]:
-    """One candidate per spelling key (accents and case ignored)."""
+def collect(
+    mentions: Iterable[Mention], links: Iterable[str], places: Iterable[str] = ()
+) -> dict[Key, Candidate]:
+    """One candidate per spelling key (accents and case ignored); links and flags as clues."""
     linked = {key_of(link.split()) for link in links}
+    flagged = {key_of(place.split()) for place in places}
     candidates: dict[Key, Candidate] = {}
     for mention in mentions:
         own = (mention.words[0].upper(),) if mention.acronym else key_of(mention.words)
@@ -122,6 +126,7 @@ def collect(mentions: Iterable[Mention], links: Iterable[str]) -> dict[Key, Cand
             candidate.locative += mention.before in LOCATIVES
             candidate.acronym = candidate.acronym or (mention.acronym and number == 0)
             candidate.linked = candidate.linked or key in linked
+            candidate.flagged = candidate.flagged or key in flagged
             if number == 0:
                 candidate.neighbours.update(key_of(words) for words in mention.neighbours)
             if number == 0 and mention.expansion:
@@ -171,7 +176,11 @@ def _kind(candidate: Candidate, singles: list[str], is_common: Callable[[str], b
         return "treaty"
     if any(word in ORGANIZATION_HEADS for word in key):
         return "organization"
-    if key[-1] in PLACE_HEADS or (key[0] in PLACE_HEADS and key[1] in CONNECTORS):
+    if (
+        candidate.flagged
+        or key[-1] in PLACE_HEADS
+        or (key[0] in PLACE_HEADS and key[1] in CONNECTORS)
+    ):
         return "place"
     evidence = candidate.titled + candidate.said
     if len(key) == 1:

@@ -37,6 +37,7 @@ class PlainText:
     text: str
     format: Format
     links: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # named by wikitext flag templates
 
 
 def guess_format(text: str, name: str = "", content_type: str = "") -> Format:
@@ -75,8 +76,8 @@ def to_plain(text: str, fmt: Format | None = None, name: str = "") -> PlainText:
     if fmt == "markdown":
         return PlainText(_tidy(markdown_to_text(unwrap_lines(text, markdown=True))), fmt)
     if fmt == "wikitext":
-        prose, links = wikitext_to_text(text)
-        return PlainText(_tidy(prose), fmt, links)
+        prose, links, places = wikitext_to_text(text)
+        return PlainText(_tidy(prose), fmt, links, places)
     text = re.sub(rf"</?(?:{_BLOCK_PATTERN})\b[^<>\n]*>", "\n", text, flags=re.I)
     text = html.unescape(re.sub(r"</?[A-Za-z][^<>\n]*>", "", text))  # stray tags in text
     return PlainText(_tidy(unwrap_lines(text)), "text")

@@ -33,8 +33,11 @@ _INFOBOX_SKIP_KEYS = re.compile(
 _WIKI_LINK = re.compile(r"\[\[([^\[\]]*)\]\]")
 
 
-def wikitext_to_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """Wikitext as prose, and the labels of its internal links (names the editors linked)."""
+def wikitext_to_text(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Wikitext as prose, the labels of its internal links, and the places flags stand for.
+
+    Links name what the editors linked; ``{{flag|Chile}}`` and its kin name countries.
+    """
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     text = re.sub(r"<ref[^>/]*/>", "", text, flags=re.I)
     text = re.sub(r"<ref[^>]*>.*?</ref>", "", text, flags=re.S | re.I)
@@ -45,7 +48,8 @@ def wikitext_to_text(text: str) -> tuple[str, tuple[str, ...]]:
         flags=re.S | re.I,
     )
     text = re.sub(r"^\{\|.*?^\|\}", "", text, flags=re.S | re.M)  # tables
-    text = _expand_templates(text)
+    places: list[str] = []
+    text = _expand_templates(text, places)
     links: list[str] = []
 
     def link(match: re.Match[str]) -> str:
@@ -67,24 +71,26 @@ def wikitext_to_text(text: str) -> tuple[str, tuple[str, ...]]:
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
     text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
     text = re.sub(r"__[A-Z]+__", "", text)
-    return html.unescape(text), tuple(links)
+    return html.unescape(text), tuple(links), tuple(dict.fromkeys(places))
 
 
-def _expand_templates(text: str) -> str:
+def _expand_templates(text: str, places: list[str]) -> str:
     """Replace every ``{{…}}`` by what a reader would see of it (innermost first)."""
     pattern = re.compile(r"\{\{([^{}]*)\}\}")
     for _ in range(20):
-        replaced = pattern.sub(_template, text)
+        replaced = pattern.sub(lambda match: _template(match, places), text)
         if replaced == text:
             break
         text = replaced
     return text.replace("{{", "").replace("}}", "")
 
 
-def _template(match: re.Match[str]) -> str:
+def _template(match: re.Match[str], places: list[str]) -> str:
     parts = _split_params(match.group(1))
     name = parts[0].strip().lower().replace("_", " ")
     params = [p for p in parts[1:] if "=" not in p.split("[[", 1)[0]]
+    if name.startswith("flag") and params and params[0].strip():
+        places.append(params[0].strip())
     if name in _KEEP_TEMPLATES:
         index = _KEEP_TEMPLATES[name]
         if name == "nowrap begin" or not params:

@@ -51,6 +51,7 @@ def seed_yaml(seed_draft: Draft) -> str:
         ("Vienna Convention on Diplomatic Relations", "treaty"),
         ("Vienna Convention on Consular Relations", "treaty"),
         ("ICE", "acronym"),
+        ("Nicaragua", "place"),
     ],
     ids=lambda value: value.replace(" ", "-") if isinstance(value, str) else None,
 )
@@ -339,9 +340,13 @@ def test_guess_language(text: str, language: str) -> None:
     assert guess_language(text) == language
 
 
-def test_wikitext_links_are_hints() -> None:
-    plain = to_plain("The [[Vienna Convention on Diplomatic Relations|convention]] and [[Quito]].")
-    assert plain.links == ("convention", "Quito")
+def test_wikitext_links_and_flags_are_hints() -> None:
+    plain = to_plain(
+        "The [[Vienna Convention on Diplomatic Relations|convention]] and [[Quito]].\n"
+        "* {{flagdeco|Chile}} Chile: the [[Ministry of Foreign Affairs (Chile)|ministry]] spoke."
+    )
+    assert plain.links == ("convention", "Quito", "ministry")
+    assert plain.places == ("Chile",)
 
 
 @pytest.mark.parametrize(
