@@ -35,7 +35,8 @@ from watchlists.validation import (
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NEAR_RE = re.compile(
-    r"^\s*([A-Za-z0-9_-]+)\s+NEAR/(\d+)\s+([A-Za-z0-9_-]+)(?:\s+in\s+(title|summary|any))?\s*$"
+    r"^\s*([A-Za-z0-9_-]+)\s+(NEAR|BEFORE|AFTER)/(\d+)\s+([A-Za-z0-9_-]+)"
+    r"(?:\s+in\s+(title|summary|any))?\s*$"
 )
 WATCHLIST_KEYS = (
     "name",
@@ -343,13 +344,15 @@ def _near(ctx: Context, node: Node, groups: list[str]) -> Near:
         raise ctx.error(
             node,
             f"cannot read near condition {value!r}",
-            "write it as 'GROUP NEAR/N GROUP', optionally followed by 'in title' or"
-            " 'in summary', e.g. 'mission NEAR/8 intrusion in title'",
+            "write it as 'GROUP NEAR/N GROUP' (or BEFORE/N, AFTER/N for an order), optionally"
+            " followed by 'in title' or 'in summary', e.g. 'mission NEAR/8 intrusion in title'",
         )
-    left, distance, right = found.group(1), int(found.group(2)), found.group(3)
+    left, operator, distance, right = found.group(1, 2, 3, 4)
     for name in (left, right):
         check_reference(ctx, node, name, groups)
-    if distance < 1:
-        raise ctx.error(node, "NEAR distance must be at least 1", "NEAR/1 means adjacent words")
-    scope = found.group(4) or "any"
-    return Near(left, right, distance, scope)  # type: ignore[arg-type]
+    if int(distance) < 1:
+        raise ctx.error(
+            node, f"{operator} distance must be at least 1", f"{operator}/1 means adjacent words"
+        )
+    scope = found.group(5) or "any"
+    return Near(left, right, int(distance), scope, operator)  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ NAME_KINDS: frozenset[str] = frozenset({"person", "organization", "place", "trea
 
 FieldScope = Literal["title", "summary", "any"]
 FIELD_SCOPES: tuple[str, ...] = ("title", "summary", "any")
+Proximity = Literal["NEAR", "BEFORE", "AFTER"]
 Priority = Literal["instant", "digest"]
 PRIORITIES: tuple[str, ...] = ("instant", "digest")
 
@@ -82,17 +83,19 @@ class Near:
     """``left NEAR/n right [in title|summary]``: hits of both groups at most n words apart.
 
     Adjacent words are 1 apart; both hits must be in the same field (``scope``
-    narrows it to the title or the summary).
+    narrows it to the title or the summary). ``left BEFORE/n right`` also needs the
+    left hit to come first, ``left AFTER/n right`` the right one.
     """
 
     left: str
     right: str
     distance: int
     scope: FieldScope = "any"
+    operator: Proximity = "NEAR"
 
     def __str__(self) -> str:
         where = "" if self.scope == "any" else f" in {self.scope}"
-        return f"{self.left} NEAR/{self.distance} {self.right}{where}"
+        return f"{self.left} {self.operator}/{self.distance} {self.right}{where}"
 
 
 @dataclass(frozen=True, slots=True)

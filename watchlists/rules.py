@@ -76,13 +76,18 @@ def decide(watchlist: Watchlist, outcomes: Sequence[RuleOutcome]) -> Match | Non
 def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit] | None:
     """The first hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart.
 
-    Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field.
+    Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field, and
+    BEFORE needs the left hit to end before the right one starts, AFTER the reverse.
     """
     for a in left:
         if pair.scope != "any" and a.field != pair.scope:
             continue
         for b in right:
             if a.field != b.field or a is b:
+                continue
+            if pair.operator == "BEFORE" and b.word < a.word + a.words:
+                continue
+            if pair.operator == "AFTER" and a.word < b.word + b.words:
                 continue
             gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
             if gap < pair.distance:

@@ -283,3 +283,33 @@ def test_word_memory_budget_keeps_results(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(watchlists.index, "WORD_CACHE_LIMIT", 5)
     small = compile_watchlists(builtin_watchlists())
     assert [small.match(*s) for s in stories] == expected
+
+
+ORDERED = """
+name: ordered
+groups:
+  nation: [US, American]
+  consulate: [consulate]
+  raid: [raids]
+rules:
+  - all_of: [consulate, raid]
+    unless: consulate AFTER/1 nation
+  - name: raid-first
+    near: raid BEFORE/3 consulate in summary
+"""
+
+ORDER_CASES = [
+    ("after-drops-us-consulate", "US consulate warns of raids", "", []),
+    ("after-keeps-foreign-consulate", "Mexican consulate in the US and raids", "", ["rule-1"]),
+    ("before-holds", "", "raids near the consulate", ["rule-1", "raid-first"]),
+    ("before-wrong-order", "", "the consulate saw raids", ["rule-1"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "rules"), [c[1:] for c in ORDER_CASES], ids=[c[0] for c in ORDER_CASES]
+)
+def test_ordered_proximity(title: str, summary: str, rules: list[str]) -> None:
+    matcher = compile_watchlists([parse_watchlist(ORDERED)])
+    diagnosis = matcher.diagnose("ordered", title, summary, "en")
+    assert [o.rule for o in diagnosis.outcomes if o.held] == rules
