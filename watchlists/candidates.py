@@ -57,6 +57,7 @@ class Candidate:
     mentions: int = 0
     documents: set[int] = field(default_factory=set)
     inside: int = 0  # mentions not at the start of a sentence
+    adjective: int = 0  # mentions used as an adjective: "South American countries"
     titled: int = 0
     said: int = 0
     locative: int = 0
@@ -123,6 +124,7 @@ def collect(
             candidate.inside += 0 if mention.initial and number == 0 else 1
             candidate.titled += mention.titled
             candidate.said += mention.said
+            candidate.adjective += mention.adjective and number == 0
             candidate.locative += mention.before in LOCATIVES
             candidate.acronym = candidate.acronym or (mention.acronym and number == 0)
             candidate.linked = candidate.linked or key in linked
@@ -165,6 +167,8 @@ def _plausible(candidate: Candidate, is_common: Callable[[str], bool]) -> bool:
         if len(word) < 2 or word.lower() in STOPWORDS or is_title(word) or is_common(word):
             return False
         return candidate.inside > 0 or candidate.linked
+    if candidate.adjective == candidate.mentions:
+        return False  # only ever an adjective: "South American countries"
     return not all(is_common(word) or word.lower() in CONNECTORS for word in words)
 
 

@@ -28,6 +28,7 @@ _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]\w*(?:[-'’]\w+)*")
 _POSSESSIVE = re.compile(r"[’'][sS]$")
 _SENTENCE_END = re.compile(r"[.!?:;•]")
 _FUNCTION_WORDS = CONNECTORS | STOPWORDS
+ADJECTIVE_NAME_ENDINGS = ("an", "ese", "ish")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)(?:the\s+)?", re.I)
 
 
@@ -68,6 +69,7 @@ class Mention:
     expansion: tuple[str, ...] = ()  # for "(ICE)": the words it stands for
     titled: bool = False  # came after a title such as "President"
     said: bool = False  # followed by a verb of saying
+    adjective: bool = False  # "South American countries": a name-like adjective
     before: str = ""  # the lower-cased word before it
     span: tuple[int, int] = (0, 0)  # first and last word index in the document
     neighbours: tuple[tuple[str, ...], ...] = ()  # names listed with it: "Peru, Brazil"
@@ -267,7 +269,16 @@ class MentionFinder:
             return None
         texts = tuple(words[p].text for p in piece)
         last = piece[-1]
-        said = last + 1 < len(words) and words[last + 1].lower in SAYING_VERBS
+        next_word = words[last + 1] if last + 1 < len(words) else None
+        said = next_word is not None and next_word.lower in SAYING_VERBS
+        adjective = (
+            next_word is not None
+            and next_word.joined
+            and next_word.text[:1].islower()
+            and next_word.lower.endswith("s")
+            and next_word.lower not in STOPWORDS | SAYING_VERBS
+            and words[last].lower.endswith(ADJECTIVE_NAME_ENDINGS)
+        )
         before = words[piece[0] - 1].lower if piece[0] > 0 else ""
         initial = words[piece[0]].initial
         return Mention(
@@ -276,6 +287,7 @@ class MentionFinder:
             initial,
             titled=titled,
             said=said,
+            adjective=adjective,
             before=before,
             span=(piece[0], piece[-1]),
         )

@@ -89,6 +89,7 @@ def test_seed_key_phrases(seed_draft: Draft, phrase: str) -> None:
         "Friday",
         "April",
         "5 April 2024",
+        "South American",
         "Background",
         "References",
         "File",
