@@ -44,6 +44,7 @@ def fold(word: str) -> str:
 
 
 def key_of(words: Iterable[str]) -> Key:
+    """The merge key of a name: its words folded."""
     return tuple(fold(word) for word in words)
 
 
