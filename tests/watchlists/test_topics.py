@@ -886,6 +886,48 @@ LAW_AND_CONSULATE_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += LAW_AND_CONSULATE_CASES
 
 
+PRECISION_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    ("en-png-figurative", "Striker declared persona non grata by club fans", "", "en", set()),
+    ("en-png-city", "Mexican state congress declares Trump persona non grata", "", "en", set()),
+    (
+        "en-evacuation-order",
+        "US orders non-essential diplomats to leave Kyiv as invasion fears grow",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-invasion-embassy",
+        "Russia invaded Ukraine; embassies in Kyiv relocate to Lviv",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-us-consulate-warning",
+        "US consulate in Mumbai warns students that overstaying leads to deportation",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "es-consulado-eeuu",
+        "Consulado de Estados Unidos en Monterrey advierte sobre deportaciones",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "en-flags-burned",
+        "Protesters burned flags outside the French embassy",
+        "",
+        "en",
+        set(),
+    ),
+]
+CASES += PRECISION_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
