@@ -40,7 +40,7 @@ def generic_payload(content: DigestContent) -> dict[str, Any]:
             "cluster": e.cluster,
             "story_id": e.story_id,
             "title": e.title,
-            "url": e.url,
+            "url": safe_href(e.url),
             "source": e.source,
             "also_reported_by": list(e.also_reported_by),
             "published": e.published,

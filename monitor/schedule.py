@@ -146,7 +146,9 @@ def next_run(schedule: Schedule, zone: ZoneInfo, after: datetime) -> datetime:
         trigger = _cron_trigger(schedule.cron, zone, schedule.cron)
         start = after.astimezone(UTC)
         for _ in range(4):  # a skipped repeat is followed by a real fire time
-            fire = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+            fire: datetime | None = trigger.get_next_fire_time(
+                None, start + timedelta(microseconds=1)
+            )
             assert fire is not None
             local = fire.astimezone(zone)
             # On a fall-back day a wall-clock time comes twice; fire at the first only.

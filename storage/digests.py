@@ -158,7 +158,7 @@ def claim_due_digests(
             .where(col(Digest.next_attempt_at) <= now)
             .where((col(Digest.claimed_until).is_(None)) | (col(Digest.claimed_until) < now))
             .order_by(col(Digest.created_at), col(Digest.id))
-            .with_for_update(skip_locked=True, of=Digest)  # type: ignore[arg-type]
+            .with_for_update(skip_locked=True, of=Digest)
         )
         if subscription_id is not None:
             query = query.where(Digest.subscription_id == subscription_id)
