@@ -924,6 +924,20 @@ PRECISION_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    (
+        "es-entre-is-not-entree",
+        "Reunión entre la policía y la embajada por la seguridad del barrio",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "en-policy-is-not-policiers",
+        "Embassy policy office entered new phase of visa reform",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += PRECISION_CASES
 
