@@ -7,6 +7,7 @@ Aho-Corasick automaton for in-word terms; rapidfuzz confirms fuzzy candidates.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 
 import ahocorasick
@@ -16,6 +17,8 @@ from watchlists.model import NAME_KINDS, Term
 from watchlists.normalize import Words, tokenize
 from watchlists.stemming import StemmerCache
 
+DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.){2,}$")
+"""A dotted abbreviation such as "U.S." or "EE.UU."."""
 FUZZY_MIN_LETTERS = 8
 """Single words shorter than this are never fuzzy ("Glas" is not "glass")."""
 FUZZY_TWO_EDITS_LETTERS = 15
@@ -83,12 +86,15 @@ def compile_pattern(term: Term, variant: str) -> Pattern | None:
         edits = term.fuzzy
     if len(words) == 1 and len(words[0]) < FUZZY_MIN_LETTERS:
         edits = 0
+    # A dotted abbreviation ("U.S.") is written in capitals; matching it in any case
+    # would find the word "us".
+    dotted = len(tokens) == 1 and bool(DOTTED.match(variant.strip()))
     return Pattern(
         words=words,
         cased=tuple(token.cased for token in tokens),
-        case_sensitive=term.case_sensitive,
-        stems=term.stems,
-        max_edits=edits,
+        case_sensitive=term.case_sensitive or dotted,
+        stems=term.stems and not dotted,
+        max_edits=0 if dotted else edits,
         whole_word=term.whole_word,
     )
 

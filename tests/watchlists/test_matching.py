@@ -98,6 +98,8 @@ TERM_CASES = [
     ),
     ("alias", Term("embassy", aliases=("embajada",)), "la embajada", "es", "embajada"),
     ("abbreviation-dots", Term("U.S."), "the US agents", "en", "US"),
+    ("abbreviation-dotted-story", Term("U.S."), "the U.S. agents", "en", "U.S."),
+    ("abbreviation-not-pronoun", Term("U.S."), "tell us more", "en", None),
 ]
 
 
