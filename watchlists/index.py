@@ -6,8 +6,8 @@ Aho-Corasick automaton for in-word terms; rapidfuzz confirms fuzzy candidates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ahocorasick
