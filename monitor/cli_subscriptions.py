@@ -1,35 +1,29 @@
-"""``newswatch subscription …`` and ``newswatch digest …``.
+"""``newswatch subscription …``: add, list, show, edit, remove, pause, resume.
 
-Does I/O (database, delivery). Everything given is checked before it is
-stored: an unknown watchlist, schedule, time zone, address or format is refused.
+Does I/O (the database). Everything given is checked before it is stored: an
+unknown watchlist, schedule, time zone, address or format is refused.
+The digest commands live in ``cli_digests``; ``digest_app`` is re-exported here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
-from monitor.config import Settings
+from monitor.cli_digests import digest_app as digest_app  # re-exported for monitor.cli
+from monitor.cli_digests import find_subscription, subscription_state
 from monitor.console import out, table, when
 from monitor.context import state
 from monitor.deliver import new_webhook_secret
-from monitor.digest import DigestContent
-from monitor.dispatch import DispatchReport, compose_due, deliver_due, next_digest
-from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
+from monitor.errors import ConfigError, UnknownWatchlistError
 from monitor.ingest import utcnow
 from monitor.payloads import FORMATS
-from monitor.render import render_html, render_text
 from monitor.schedule import describe_next, parse_quiet_hours, parse_schedule, parse_timezone
-from storage.digests import get_digest, list_digests, requeue_digest
-from storage.records import SubscriptionRecord
 from storage.subscriptions import (
     add_subscription,
-    get_subscription,
     list_subscriptions,
     remove_subscription,
     set_paused,
@@ -38,21 +32,11 @@ from storage.subscriptions import (
 from storage.watchlist_store import list_watchlists
 
 app = typer.Typer(help="Who receives digests, of which watchlists, when.", no_args_is_help=True)
-digest_app = typer.Typer(help="Preview, send, list and retry digests.", no_args_is_help=True)
 
 _EMAIL = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+\.[^@\s,<>\"]+$|^[^@\s,<>\"]+@localhost$")
 EVERY_HELP = (
     "instant, hourly, every@30m, every@6h, daily@HH:MM, weekly@mon@HH:MM, 'cron:0 8 * * 1-5'"
 )
-
-
-def _subscription(subscription_id: int) -> SubscriptionRecord:
-    record = get_subscription(state.engine(), subscription_id)
-    if record is None:
-        raise NotFoundError(
-            f"no subscription {subscription_id}", hint="see `newswatch subscription list`"
-        )
-    return record
 
 
 def _check_watchlists(names: list[str]) -> None:
@@ -158,12 +142,6 @@ def add(
         out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
 
 
-def _state(s: SubscriptionRecord) -> str:
-    if s.disabled_reason:
-        return "disabled"
-    return "paused" if s.paused else "active"
-
-
 @app.command("list")
 def list_() -> None:
     """Show every subscription."""
@@ -175,7 +153,7 @@ def list_() -> None:
             ", ".join(s.watchlists),
             s.schedule,
             s.timezone,
-            _state(s),
+            subscription_state(s),
             s.disabled_reason or "",
             when(s.last_digest_at),
         ]
@@ -191,7 +169,7 @@ def list_() -> None:
 @app.command("show")
 def show(subscription_id: int) -> None:
     """Show one subscription, with when its next digest is due."""
-    s = _subscription(subscription_id)
+    s = find_subscription(subscription_id)
     zone = parse_timezone(s.timezone)
     quiet = parse_quiet_hours(s.quiet_hours) if s.quiet_hours else None
     upcoming = describe_next(
@@ -208,7 +186,7 @@ def show(subscription_id: int) -> None:
         ["minimum score", s.min_score],
         ["empty digests", "sent" if s.send_empty else "not sent"],
         ["signed", "yes (Standard Webhooks)" if s.secret else "no"],
-        ["state", _state(s)],
+        ["state", subscription_state(s)],
         ["reason", s.disabled_reason or ""],
         ["created", when(s.created_at)],
         ["last digest", when(s.last_digest_at)],
@@ -241,7 +219,7 @@ def edit(
     send_empty: Annotated[bool | None, typer.Option("--send-empty/--no-send-empty")] = None,
 ) -> None:
     """Change a subscription; what is not given stays as it is."""
-    current = _subscription(subscription_id)
+    current = find_subscription(subscription_id)
     changes: dict[str, Any] = {}
     if watchlist:
         _check_watchlists(watchlist)
@@ -283,7 +261,7 @@ def edit(
 @app.command("remove")
 def remove(subscription_id: int) -> None:
     """Delete a subscription and its digest history."""
-    _subscription(subscription_id)
+    find_subscription(subscription_id)
     remove_subscription(state.engine(), subscription_id)
     out.print(f"subscription {subscription_id} removed")
 
@@ -291,7 +269,7 @@ def remove(subscription_id: int) -> None:
 @app.command("pause")
 def pause(subscription_id: int) -> None:
     """Stop sending digests to this subscription (matches are kept for later)."""
-    _subscription(subscription_id)
+    find_subscription(subscription_id)
     set_paused(state.engine(), subscription_id, True)
     out.print(f"subscription {subscription_id} paused")
 
@@ -299,100 +277,6 @@ def pause(subscription_id: int) -> None:
 @app.command("resume")
 def resume(subscription_id: int) -> None:
     """Send digests again (also after a receiver had it disabled)."""
-    _subscription(subscription_id)
+    find_subscription(subscription_id)
     set_paused(state.engine(), subscription_id, False)
     out.print(f"subscription {subscription_id} resumed")
-
-
-@digest_app.command("preview")
-def preview(
-    subscription_id: int,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML here.")] = None,
-) -> None:
-    """Render the next digest without sending or recording it."""
-    content = next_digest(state.engine(), _subscription(subscription_id), utcnow())
-    if content is None:
-        out.print("nothing new for this subscription")
-        return
-    out.print(render_text(content), markup=False, end="")
-    if html is not None:
-        html.write_text(render_html(content), encoding="utf-8")
-        out.print(f"HTML written to {html}", markup=False)
-
-
-@digest_app.command("send")
-def send(subscription_id: int) -> None:
-    """Compose this subscription's digest now, whatever its schedule, and send it."""
-    _subscription(subscription_id)
-    engine, settings, now = state.engine(), state.settings(), utcnow()
-    composed = compose_due(engine, now, only=subscription_id, force=True)
-    if not composed:
-        out.print("nothing new for this subscription")
-    report = asyncio.run(deliver_due(engine, settings, now, only=subscription_id))
-    _report(settings, report)
-
-
-def _report(settings: Settings, report: DispatchReport) -> None:
-    for digest_id in report.sent:
-        where = f" (written to {settings.outbox_dir})" if not settings.smtp_url else ""
-        out.print(f"digest {digest_id} sent{where}", markup=False)
-    for digest_id, reason in report.failed.items():
-        later = report.retrying.get(digest_id)
-        then = f"next try {when(later)}" if later else "failed; `newswatch digest retry` replays it"
-        out.print(f"digest {digest_id} not delivered: {reason} ({then})", markup=False)
-
-
-@digest_app.command("list")
-def list_digests_(
-    state_: Annotated[str | None, typer.Option("--state", help="pending, sent or failed")] = None,
-    subscription: Annotated[int | None, typer.Option("--subscription")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
-) -> None:
-    """Show recent digests: state, attempts, next try and last error."""
-    rows = [
-        [
-            d.id,
-            d.subscription_id,
-            d.state,
-            d.item_count,
-            d.attempts,
-            when(d.created_at),
-            when(d.sent_at) if d.state == "sent" else when(d.next_attempt_at),
-            d.last_error or "",
-        ]
-        for d in list_digests(state.engine(), limit, state_, subscription)
-    ]
-    table(
-        "digests",
-        ["id", "sub", "state", "items", "attempts", "created", "sent / next try", "last error"],
-        rows,
-    )
-
-
-@digest_app.command("retry")
-def retry(digest_id: str) -> None:
-    """Queue a failed digest again (same id, same content) and try to deliver it now."""
-    engine, settings, now = state.engine(), state.settings(), utcnow()
-    before = requeue_digest(engine, digest_id, now)
-    if before is None:
-        raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    if before.state == "sent":
-        out.print(f"digest {digest_id} was already delivered {when(before.sent_at)}")
-        return
-    sub = get_subscription(engine, before.subscription_id)
-    if sub is not None and sub.paused:
-        raise ConfigError(
-            f"subscription {sub.id} is {_state(sub)}: the digest waits for it",
-            hint=f"`newswatch subscription resume {sub.id}` first",
-        )
-    report = asyncio.run(deliver_due(engine, settings, now, only=before.subscription_id))
-    _report(settings, report)
-
-
-@digest_app.command("show")
-def show_digest(digest_id: str) -> None:
-    """Print a stored digest as text."""
-    record = get_digest(state.engine(), digest_id)
-    if record is None:
-        raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    out.print(render_text(DigestContent.from_json(record.payload)), markup=False, end="")

@@ -28,8 +28,8 @@ _EVERY = re.compile(r"^(?:every[@ ]?)?(\d+)\s*(m|min|mins|minutes?|h|hours?)$")
 _QUIET = re.compile(rf"^{_CLOCK}\s*-\s*{_CLOCK}$")
 MIN_EVERY = timedelta(minutes=1)
 FORMS = (
-    "instant, hourly, every@30m, every@6h, daily@08:00, weekly@mon@08:00 "
-    "or a cron expression such as 'cron:0 8 * * 1-5'"
+    "instant, hourly, every@30m, every@6h, daily@HH:MM (e.g. daily@08:00), "
+    "weekly@DAY@HH:MM (e.g. weekly@mon@08:00) or a cron expression such as 'cron:0 8 * * 1-5'"
 )
 
 
