@@ -942,6 +942,55 @@ PRECISION_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += PRECISION_CASES
 
 
+ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    (
+        "en-staff-block-at-door",
+        "Ecuadorian consulate staff block ICE officer at the door",
+        "Video shows an employee telling the agent he was not allowed in.",
+        "en",
+        {ER, IC},
+    ),
+    (
+        "es-impidieron-el-ingreso",
+        "Funcionarios consulares impidieron el ingreso de un agente de ICE",
+        "",
+        "es",
+        {ER, IC},
+    ),
+    (
+        "en-force-his-way",
+        "ICE agent attempted to force his way into Ecuador's consulate, Quito says",
+        "",
+        "en",
+        {ER, IC},
+    ),
+    ("en-drag-out", "Police drag Assange out of Ecuador's London embassy", "", "en", {ER}),
+    (
+        "en-arrest-inside",
+        "Ecuador revokes Assange asylum; British police arrest him inside embassy",
+        "",
+        "en",
+        {ER},
+    ),
+    (
+        "en-consulate-protocol",
+        "Ecuador says consulate in Minneapolis followed protocol after ICE incident",
+        "",
+        "en",
+        {IC},
+    ),
+    (
+        "en-protest-note-split",
+        "Noboa government files protest with US over consulate incident",
+        "Ecuador's foreign ministry said an ICE agent had tried to enter its consulate in "
+        "Minneapolis.",
+        "en",
+        {ER, IC},
+    ),
+]
+CASES += ATTEMPT_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
