@@ -987,6 +987,14 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         {ER, IC},
     ),
+    (
+        "en-noboa-regret",
+        "Noboa says he does not regret the embassy raid",
+        "",
+        "en",
+        {ER, EM},
+    ),
+    ("en-noboa-visit", "Noboa visits US embassy in Quito", "", "en", set()),
 ]
 CASES += ATTEMPT_CASES
 
