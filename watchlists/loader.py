@@ -59,6 +59,7 @@ def parse_watchlist(text: str, path: str | None = None) -> Watchlist:
     """Parse and validate one watchlist from YAML ``text`` (``path`` only names it in errors)."""
     ctx = Context(path)
     try:
+        _refuse_aliases(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -96,6 +97,18 @@ def parse_watchlist(text: str, path: str | None = None) -> Watchlist:
         priority=_choice(ctx, fields, "priority", PRIORITIES, "digest"),  # type: ignore[arg-type]
         tags=_strings(ctx, fields["tags"][1], "tags") if "tags" in fields else (),
     )
+
+
+def _refuse_aliases(text: str, path: str | None) -> None:
+    """YAML anchors and aliases (``&a``, ``*a``) are refused: they can expand without bound."""
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+            raise WatchlistError(
+                "YAML anchors and aliases (&name, *name) are not supported",
+                path=path,
+                line=token.start_mark.line + 1,
+                hint="write the terms out in full",
+            )
 
 
 def dump_watchlist(watchlist: Watchlist) -> str:

@@ -157,6 +157,15 @@ INVALID_CASES = [
         "has no 'terms'",
         None,
     ),
+    ("yaml-alias", VALID + "ignore: &x [a]\ntags: *x\n", 7, "anchors and aliases", "in full"),
+    (
+        "unknown-group-in-unless",
+        VALID.replace("any_of: [mission]", "any_of: [mission]\n    unless: mission NEAR/2 nope"),
+        7,
+        "unknown group 'nope'",
+        None,
+    ),
+    ("two-documents", VALID + "---\nname: other\n", 7, "not valid YAML", None),
 ]
 
 
