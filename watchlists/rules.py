@@ -5,6 +5,7 @@ Pure. ``evaluate_rule`` says whether a rule holds and, if not, which condition f
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
 from watchlists.hits import Match, RuleOutcome, TermHit
@@ -78,12 +79,30 @@ def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[Ter
 
     Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field, and
     BEFORE needs the left hit to end before the right one starts, AFTER the reverse.
+    Right-hand hits are sorted once and searched by position, so a hostile story with
+    thousands of hits stays fast.
     """
+    if not left or not right:
+        return None
+    by_field: dict[str, list[TermHit]] = {}
+    for b in right:
+        by_field.setdefault(b.field, []).append(b)
+    starts: dict[str, list[int]] = {}
+    for field_name, ordered in by_field.items():
+        ordered.sort(key=lambda h: h.word)
+        starts[field_name] = [h.word for h in ordered]
+    longest = max(b.words for b in right)
     for a in left:
         if pair.scope != "any" and a.field != pair.scope:
             continue
-        for b in right:
-            if a.field != b.field or a is b:
+        candidates = by_field.get(a.field)
+        if not candidates:
+            continue
+        words = starts[a.field]
+        low = bisect_left(words, a.word - pair.distance - longest + 1)
+        high = bisect_right(words, a.word + a.words + pair.distance - 1)
+        for b in candidates[low:high]:
+            if a is b:
                 continue
             if pair.operator == "BEFORE" and b.word < a.word + a.words:
                 continue

@@ -315,3 +315,43 @@ def test_ordered_proximity(title: str, summary: str, rules: list[str]) -> None:
     matcher = compile_watchlists([parse_watchlist(ORDERED)])
     diagnosis = matcher.diagnose("ordered", title, summary, "en")
     assert [o.rule for o in diagnosis.outcomes if o.held] == rules
+
+
+@pytest.mark.parametrize("operator", ["NEAR", "BEFORE", "AFTER"])
+def test_near_pair_agrees_with_brute_force(operator: str) -> None:
+    import random
+
+    from watchlists.hits import TermHit
+    from watchlists.model import Near
+    from watchlists.rules import near_pair
+
+    def hit(group: str, field: str, word: int, words: int) -> TermHit:
+        return TermHit(group, group, field, 0, 1, group, 1.0, word, words)  # type: ignore[arg-type]
+
+    def brute(left: list[TermHit], right: list[TermHit], pair: Near) -> bool:
+        for a in left:
+            for b in right:
+                if a.field != b.field or (pair.scope != "any" and a.field != pair.scope):
+                    continue
+                if operator == "BEFORE" and b.word < a.word + a.words:
+                    continue
+                if operator == "AFTER" and a.word < b.word + b.words:
+                    continue
+                gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
+                if gap < pair.distance:
+                    return True
+        return False
+
+    rng = random.Random(7)
+    for _ in range(500):
+        fields = ("title", "summary")
+        left = [
+            hit("a", rng.choice(fields), rng.randrange(60), rng.randint(1, 3))
+            for _ in range(rng.randrange(6))
+        ]
+        right = [
+            hit("b", rng.choice(fields), rng.randrange(60), rng.randint(1, 3))
+            for _ in range(rng.randrange(6))
+        ]
+        pair = Near("a", "b", rng.randint(1, 8), rng.choice(["any", "title"]), operator)  # type: ignore[arg-type]
+        assert (near_pair(left, right, pair) is not None) == brute(left, right, pair)
