@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 BACKFILL = timedelta(hours=24)  # a new subscription also gets the last day's matches
 LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 10  # digests leased at once: ten slow receivers take far less than LEASE
 FIRST_RETRY = 60.0  # seconds; then ×3 per attempt: 1 min, 3, 9, 27, 81, 243, 360…
 BACKOFF_FACTOR = 3.0
 MAX_RETRY = 6 * 3600.0
@@ -137,24 +138,47 @@ def retry_delay(attempt: int, retry_after: float | None, rng: random.Random | No
 async def deliver_due(
     engine: Engine, settings: Settings, now: datetime, only: int | None = None
 ) -> DispatchReport:
-    """Try every pending digest that is due; each success or failure is recorded at once."""
+    """Try every pending digest that is due; each success or failure is recorded at once.
+
+    Digests are claimed a few at a time, so a lease never runs out while its
+    digest is still waiting behind slow receivers in this process.
+    """
     report = DispatchReport()
-    for record in claim_due_digests(engine, now, LEASE, subscription_id=only):
-        _fault_point("before-send")
-        try:
-            await deliver_one(engine, settings, record, now)
-        except DeliveryError as exc:
-            _failed(engine, settings, record, exc, now, report)
-            continue
-        except NewswatchError as exc:
-            mark_attempt_failed(engine, record.id, str(exc), None, now)
-            report.failed[record.id] = str(exc)
-            continue
-        _fault_point("after-send")
-        mark_sent(engine, record.id, now)
-        report.sent.append(record.id)
-        log.info("digest %s delivered", record.id)
+    seen: set[str] = set()
+    while batch := [
+        r
+        for r in claim_due_digests(engine, now, LEASE, subscription_id=only, limit=CLAIM_BATCH)
+        if r.id not in seen
+    ]:
+        for record in batch:
+            seen.add(record.id)
+            await _attempt(engine, settings, record, now, report)
     return report
+
+
+async def _attempt(
+    engine: Engine, settings: Settings, record: DigestRecord, now: datetime, report: DispatchReport
+) -> None:
+    _fault_point("before-send")
+    try:
+        await deliver_one(engine, settings, record, now)
+    except DeliveryError as exc:
+        _failed(engine, settings, record, exc, now, report)
+        return
+    except NewswatchError as exc:
+        mark_attempt_failed(engine, record.id, str(exc), None, now)
+        report.failed[record.id] = str(exc)
+        return
+    except Exception as exc:  # a bug must not block the digests queued behind this one
+        log.exception("digest %s could not be rendered or sent", record.id)
+        reason = f"internal error: {exc.__class__.__name__}: {exc} (run with --debug, report it)"
+        mark_attempt_failed(engine, record.id, reason, None, now)
+        report.failed[record.id] = reason
+        return
+    _fault_point("after-send")
+    mark_sent(engine, record.id, now)
+    report.sent.append(record.id)
+    log.info("digest %s delivered", record.id)
 
 
 async def deliver_one(

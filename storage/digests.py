@@ -9,6 +9,7 @@ It is marked sent only after the receiver accepted it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -80,7 +81,7 @@ def create_digest(
     digest_id: str,
     subscription_id: int,
     payload: str,
-    items: list[tuple[str, int]],
+    items: Sequence[tuple[str, int | None]],
     now: datetime,
 ) -> bool:
     """Record a pending digest with its (cluster, story) items; False if a cluster was taken."""
@@ -142,7 +143,11 @@ def _record(row: Digest) -> DigestRecord:
 
 
 def claim_due_digests(
-    engine: Engine, now: datetime, lease: timedelta, subscription_id: int | None = None
+    engine: Engine,
+    now: datetime,
+    lease: timedelta,
+    subscription_id: int | None = None,
+    limit: int | None = None,
 ) -> list[DigestRecord]:
     """Pending digests of active subscriptions whose next attempt is due, leased to this process.
 
@@ -162,6 +167,8 @@ def claim_due_digests(
         )
         if subscription_id is not None:
             query = query.where(Digest.subscription_id == subscription_id)
+        if limit is not None:
+            query = query.limit(limit)
         rows = list(session.exec(query))
         for row in rows:
             row.claimed_until = now + lease

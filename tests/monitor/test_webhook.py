@@ -210,3 +210,28 @@ def test_backoff_grows_with_jitter_and_never_undercuts_retry_after(attempt: int)
     delay = retry_delay(attempt, None, rng)
     assert 0.75 * base <= delay <= 1.25 * base
     assert retry_delay(attempt, 7 * 3600, rng) >= 7 * 3600
+
+
+def test_a_broken_digest_fails_alone_and_the_ones_behind_it_still_go(
+    engine: Engine, settings: Settings
+) -> None:
+    from storage.digests import create_digest
+
+    with receiving(VerifyingReceiver()) as hook:
+        broken_sub = subscribe(engine, hook.url())
+        [cluster] = seed(engine, T0, "Police raid the Mexican embassy in Quito")
+        create_digest(
+            engine,
+            digest_id="nwd_broken",
+            subscription_id=broken_sub,
+            payload="{not json",
+            items=[(cluster, None)],
+            now=T0 - timedelta(minutes=1),
+        )
+        subs = [subscribe(engine, hook.url()) for _ in range(24)]  # more than one claim batch
+        step(engine, settings, T0)
+        broken = get_digest(engine, "nwd_broken")
+        assert broken is not None and broken.state == "failed"
+        assert "internal error" in (broken.last_error or "")
+        assert len(hook.deliveries()) == len(subs)  # every other digest, once each
+        assert all(n == 1 for n in hook.deliveries().values())

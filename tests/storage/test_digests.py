@@ -49,7 +49,7 @@ def _digest(engine: Engine, sub: int, digest_id: str, clusters: list[str]) -> bo
         digest_id=digest_id,
         subscription_id=sub,
         payload="{}",
-        items=[(c, None) for c in clusters],  # type: ignore[misc]
+        items=[(c, None) for c in clusters],
         now=NOW,
     )
 
