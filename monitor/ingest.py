@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import signal
 import time
 import uuid
@@ -29,8 +30,8 @@ from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch import FetchPolicy, FetchResult, fetch_feed
 from monitor.health import after_error, after_success, transition
 from monitor.limits import ClientSet, HostLimiter, OncePerUrl
-from monitor.matching import CompiledSet, MatcherCache, match_writes
-from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker, raise_failure
+from monitor.matching import MatcherCache
+from monitor.parse import ParseFailure, raise_failure
 from monitor.politeness import (
     Bounds,
     Hints,
@@ -41,12 +42,14 @@ from monitor.politeness import (
     schedule_success,
     usual_gap,
 )
+from monitor.prepare import PreparedFeed, WatchlistSpec, prepare_feed
 from monitor.story import Story
 from monitor.writer import BatchWriter
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
 from storage.records import FeedRecord, PollWrite, StoryWrite
 from storage.stories import recent_stories
+from storage.watchlist_store import list_watchlists
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,7 @@ class Ingestor:
         )
         self.dedup = self._seeded_dedup()
         self._pool: Executor | None = None
+        self._keys = random.Random(uuid.uuid4().int)  # story keys: unique, cheap
 
     def _seeded_dedup(self) -> Deduplicator:
         dedup = Deduplicator()
@@ -138,11 +142,13 @@ class Ingestor:
         report = CycleReport(feeds=len(feeds))
         if not feeds:
             return report
-        compiled = self.matchers.current()
+        compiled: WatchlistSpec = tuple(
+            (w.name, w.version, w.text) for w in list_watchlists(self.engine) if w.enabled
+        )
         pending = {f.id for f in feeds}
         s = self.settings
         limiter = HostLimiter(s.fetch_concurrency, s.per_host_concurrency, s.host_spacing)
-        clients = ClientSet(max(1, s.fetch_concurrency // 8), min(8, s.fetch_concurrency))
+        clients = ClientSet(max(1, s.fetch_concurrency // 8), s.fetch_concurrency)
         once = OncePerUrl()
         writer = BatchWriter(self.engine, on_failure=self._forget_unsaved)
 
@@ -171,7 +177,7 @@ class Ingestor:
         self,
         feed: FeedRecord,
         report: CycleReport,
-        compiled: CompiledSet,
+        compiled: WatchlistSpec,
         limiter: HostLimiter,
         clients: ClientSet,
         once: OncePerUrl,
@@ -192,10 +198,11 @@ class Ingestor:
 
         try:
             result = await once.run(feed.url, fetch)
-            parsed = None
+            prepared = None
             if not result.not_modified:
-                parsed = await self._parse(result, feed.url, now)
-            poll = self._decide(feed, result, parsed, now, compiled)
+                prepared = await self._prepare(result, feed.url, now, compiled)
+            poll = self._decide(feed, result, prepared, now)
+            parsed = prepared.parsed if prepared else None
             summary = await writer.save(poll)
             if result.permanent_redirect and result.permanent_redirect != feed.url:
                 if await writer.move(feed.id, result.permanent_redirect):
@@ -227,11 +234,13 @@ class Ingestor:
             log.exception("unexpected error polling %s", feed.url)
             await self._fail(feed, now, exc, report, writer)
 
-    async def _parse(self, result: FetchResult, url: str, now: datetime) -> ParsedFeed:
+    async def _prepare(
+        self, result: FetchResult, url: str, now: datetime, watchlists: WatchlistSpec
+    ) -> PreparedFeed:
         loop = asyncio.get_running_loop()
-        args = (result.body, result.headers, url, now, self.policy.max_bytes)
+        args = (result.body, result.headers, url, now, self.policy.max_bytes, watchlists)
         try:
-            parsed = await loop.run_in_executor(self._parser_pool(), parse_in_worker, *args)
+            parsed = await loop.run_in_executor(self._parser_pool(), prepare_feed, *args)
         except BrokenProcessPool as exc:
             self._pool = None  # a worker died (out of memory?): start fresh next time
             raise FetchError(
@@ -241,7 +250,7 @@ class Ingestor:
             ) from exc
         if isinstance(parsed, ParseFailure):
             raise_failure(parsed, url)
-        assert isinstance(parsed, ParsedFeed)
+        assert isinstance(parsed, PreparedFeed)
         return parsed
 
     async def _fail(
@@ -284,11 +293,11 @@ class Ingestor:
         self,
         feed: FeedRecord,
         result: FetchResult,
-        parsed: ParsedFeed | None,
+        prepared: PreparedFeed | None,
         now: datetime,
-        compiled: CompiledSet,
     ) -> PollWrite:
-        writes = self._dedup_and_match(parsed, now, compiled) if parsed is not None else ()
+        parsed = prepared.parsed if prepared else None
+        writes = self._dedup(prepared, now) if prepared is not None else ()
         new_items = sum(1 for w in writes if w.kind in ("new", "cluster"))
         base = self.settings.poll_interval
         interval = adapt_interval(feed.poll_interval, base, new_items, self.bounds)
@@ -320,17 +329,15 @@ class Ingestor:
             item_gap=gap,
         )
 
-    def _dedup_and_match(
-        self, parsed: ParsedFeed, now: datetime, compiled: CompiledSet
-    ) -> tuple[StoryWrite, ...]:
+    def _dedup(self, prepared: PreparedFeed, now: datetime) -> tuple[StoryWrite, ...]:
+        """The deduplicator's decision per story (here: it needs every story's memory)."""
         writes = []
-        for story in parsed.stories:
-            item = dedup_item(story, uuid.uuid4().hex, now)
+        stories = prepared.parsed.stories
+        for story, fingerprint, matches in zip(
+            stories, prepared.fingerprints, prepared.matches, strict=True
+        ):
+            item = dedup_item(story, f"{self._keys.getrandbits(128):032x}", now)
             decision = self.dedup.decide(item, now)
-            matches = ()
-            if decision.kind != "same":
-                found = compiled.matcher.match(story.title, story.summary, story.language)
-                matches = match_writes(compiled, found)
             writes.append(
                 StoryWrite(
                     key=decision.story,
@@ -343,9 +350,9 @@ class Ingestor:
                     summary=story.summary,
                     source=story.source,
                     language=story.language,
-                    fingerprint=self.dedup.fingerprint(item),
+                    fingerprint=fingerprint,
                     published_at=story.published,
-                    matches=matches,
+                    matches=() if decision.kind == "same" else matches,
                 )
             )
         return tuple(writes)

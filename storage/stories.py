@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from storage.database import transaction
 from storage.records import PollSummary, PollWrite, StoredStory, StoryWrite
-from storage.tables import Cluster, Feed, Match, Story, StorySource
-from storage.tombstones import is_tombstoned
+from storage.tables import Cluster, Feed, Match, Story, StorySource, Tombstone
+from storage.tombstones import guid_key, url_key
 
 
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> Any | None:
@@ -43,25 +43,29 @@ def save_polls(engine: Engine, polls: list[PollWrite]) -> list[PollSummary]:
     if not polls:
         return []
     with transaction(engine) as session:
+        ids = [poll.feed_id for poll in polls]
+        for start in range(0, len(ids), 500):  # one query loads the feeds; get() then hits
+            list(session.exec(select(Feed).where(col(Feed.id).in_(ids[start : start + 500]))))
         return [_save_one(session, poll) for poll in polls]
 
 
 def _save_one(session: Session, poll: PollWrite) -> PollSummary:
+    """One poll, a handful of statements whatever its size (rows go in as executemany)."""
     new_stories = new_matches = sources = updated = 0
     feed = session.get(Feed, poll.feed_id)
     if feed is None:  # removed while it was being polled
         return PollSummary(0, 0, 0, 0)
-    for story in poll.stories:
-        story_id = _write_story(session, feed, story, poll.checked_at)
+    assert feed.id is not None
+    ids = _write_stories(session, feed.id, poll.stories, poll.checked_at)
+    source_rows, match_rows = [], []
+    for story, story_id in zip(poll.stories, ids, strict=True):
         if story_id is None:
             continue
         if story.kind in ("new", "cluster"):
             new_stories += 1
         elif story.kind == "update":
             updated += 1
-        if insert_ignore(
-            session,
-            StorySource,
+        source_rows.append(
             {
                 "story_id": story_id,
                 "feed_id": feed.id,
@@ -69,24 +73,22 @@ def _save_one(session: Session, poll: PollWrite) -> PollSummary:
                 "source": story.source,
                 "url": story.url,
                 "seen_at": poll.checked_at,
-            },
-        ):
-            sources += 1
-        for match in story.matches:
-            inserted = insert_ignore(
-                session,
-                Match,
-                {
-                    "story_id": story_id,
-                    "watchlist": match.watchlist,
-                    "watchlist_version": match.watchlist_version,
-                    "score": match.score,
-                    "priority": match.priority,
-                    "explanation": match.explanation,
-                    "created_at": poll.checked_at,
-                },
-            )
-            new_matches += inserted is not None
+            }
+        )
+        match_rows.extend(
+            {
+                "story_id": story_id,
+                "watchlist": match.watchlist,
+                "watchlist_version": match.watchlist_version,
+                "score": match.score,
+                "priority": match.priority,
+                "explanation": match.explanation,
+                "created_at": poll.checked_at,
+            }
+            for match in story.matches
+        )
+    sources = insert_many_ignore(session, StorySource, source_rows)
+    new_matches = insert_many_ignore(session, Match, match_rows)
     if not poll.not_modified:
         feed.etag = poll.etag
         feed.last_modified = poll.last_modified
@@ -112,45 +114,92 @@ def _save_one(session: Session, poll: PollWrite) -> PollSummary:
     return PollSummary(new_stories, new_matches, sources, updated)
 
 
-def _write_story(session: Session, feed: Feed, story: StoryWrite, now: datetime) -> int | None:
-    """Insert or update one story; returns its id (None when it is tombstoned)."""
-    if story.kind in ("same", "update"):
-        row = session.exec(select(Story).where(Story.key == story.key)).first()
-        if row is None:  # the story it repeats was pruned
-            return None
-        if story.kind == "update":
-            row.title, row.summary = story.title, story.summary
-            row.fingerprint = story.fingerprint
-            row.updated_at = now
-            session.add(row)
-        return row.id
-    if is_tombstoned(session, story.canonical_url, feed.id, story.guid):
-        return None
-    insert_ignore(session, Cluster, {"key": story.cluster_key, "created_at": now})
-    story_id = insert_ignore(
+def insert_many_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping those a unique key already holds; returns how many went in."""
+    if not rows:
+        return 0
+    table: Table = model.__table__
+    dialect = session.get_bind().dialect.name
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(maker(table).on_conflict_do_nothing(), rows)
+    return max(0, int(getattr(result, "rowcount", 0) or 0))
+
+
+def _write_stories(
+    session: Session, feed_id: int, stories: tuple[StoryWrite, ...], now: datetime
+) -> list[int | None]:
+    """Insert new stories and update changed ones; each story's id (None: tombstoned/pruned)."""
+    fresh = [s for s in stories if s.kind not in ("same", "update")]
+    wanted = [url_key(s.canonical_url) for s in fresh if s.canonical_url]
+    wanted += [guid_key(feed_id, s.guid) for s in fresh if s.guid]
+    buried = set(_ids_by(session, col(Tombstone.key), wanted, col(Tombstone.key)))
+    keep = [s for s in fresh if not _buried(s, feed_id, buried)]
+    clusters = list({s.cluster_key: None for s in keep})
+    insert_many_ignore(session, Cluster, [{"key": k, "created_at": now} for k in clusters])
+    insert_many_ignore(
         session,
         Story,
-        {
-            "key": story.key,
-            "feed_id": feed.id,
-            "guid": story.guid,
-            "url": story.url,
-            "canonical_url": story.canonical_url,
-            "title": story.title,
-            "summary": story.summary,
-            "source": story.source,
-            "language": story.language,
-            "fingerprint": story.fingerprint,
-            "cluster_key": story.cluster_key,
-            "published_at": story.published_at,
-            "first_seen_at": now,
-        },
+        [
+            {
+                "key": s.key,
+                "feed_id": feed_id,
+                "guid": s.guid,
+                "url": s.url,
+                "canonical_url": s.canonical_url,
+                "title": s.title,
+                "summary": s.summary,
+                "source": s.source,
+                "language": s.language,
+                "fingerprint": s.fingerprint,
+                "cluster_key": s.cluster_key,
+                "published_at": s.published_at,
+                "first_seen_at": now,
+                "updated_at": None,
+            }
+            for s in keep
+        ],
     )
-    if story_id is None and story.canonical_url:
-        # Another process stored the same URL first: this item is one more source of it.
-        row = session.exec(select(Story).where(Story.canonical_url == story.canonical_url)).first()
-        return row.id if row else None
-    return int(story_id) if story_id is not None else None
+    keys = [s.key for s in stories if s.kind in ("same", "update")] + [s.key for s in keep]
+    by_key = _ids_by(session, col(Story.key), keys)
+    # Another process (or an earlier item) stored the same URL first: one more source of it.
+    lost = [s.canonical_url for s in keep if s.key not in by_key and s.canonical_url]
+    by_url = _ids_by(session, col(Story.canonical_url), lost)
+    changed = [s for s in stories if s.kind == "update" and s.key in by_key]
+    for s in changed:
+        session.execute(
+            update(Story)
+            .where(col(Story.id) == by_key[s.key])
+            .values(title=s.title, summary=s.summary, fingerprint=s.fingerprint, updated_at=now)
+        )
+    kept = {id(s) for s in keep}
+    result: list[int | None] = []
+    for s in stories:
+        if s.kind in ("same", "update"):
+            result.append(by_key.get(s.key))
+        elif id(s) not in kept:
+            result.append(None)
+        else:
+            result.append(by_key.get(s.key) or by_url.get(s.canonical_url or ""))
+    return result
+
+
+def _buried(story: StoryWrite, feed_id: int, buried: set[str]) -> bool:
+    if story.canonical_url and url_key(story.canonical_url) in buried:
+        return True
+    return bool(story.guid) and guid_key(feed_id, story.guid) in buried
+
+
+def _ids_by(
+    session: Session, column: Any, values: list[str], returned: Any = None
+) -> dict[str, Any]:
+    """``value → id`` (or ``returned``) for rows whose ``column`` is among ``values``."""
+    found: dict[str, Any] = {}
+    target = col(Story.id) if returned is None else returned
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        rows = session.execute(select(column, target).where(column.in_(chunk)))
+        found.update({str(value): other for value, other in rows})
+    return found
 
 
 def to_stored(row: Story, feed_url: str) -> StoredStory:

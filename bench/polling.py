@@ -1,0 +1,290 @@
+"""Benchmark of polling at scale: 2,000 local feeds of 50 items, full pass, 304 pass, baseline.
+
+Does I/O: starts a feed server in a child process on 127.0.0.1 only, writes a
+temporary SQLite database, prints a table.
+
+Run: ``.venv/bin/python bench/polling.py`` (about two minutes; ``--feeds N`` for fewer).
+
+The server process serves N generated RSS feeds (50 items each, news-like
+text, about 40 KB) spread over 20 local ports, each port standing for one
+publisher's host; it answers ``If-None-Match`` with 304. Three runs:
+
+1. full pass: the real ``Ingestor`` claims every feed from a fresh database
+   with the built-in watchlists, fetches (conditional GET, guard, deadline,
+   size cap), parses in a process pool, dedups, matches and stores;
+2. 304 pass: the same again; every feed answers 304 Not Modified;
+3. sequential baseline: ``feedparser.parse(url)`` on each URL in turn (its own
+   urllib fetch, no conditional GET, no dedup, no matching, no storage).
+
+CPU is user+system time of the main process and its parser processes (the
+feed server's is shown apart); peak memory is the largest resident size of the
+main process plus that of each parser process. Politeness settings for the run:
+4 requests at a time per host, 1 ms spacing, 32 at a time overall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HOSTS = 20
+ITEMS = 50
+SYLLABLES = "ka lo mi ne ra tu se vi do pa re gu li mo sa te nu ba ri co".split()
+
+
+def _vocabulary(size: int = 20_000) -> list[str]:
+    """Pseudo-words: news text has a large vocabulary, and dedup and matching cost depend on it."""
+    rng = random.Random(7)
+    words = {"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size * 2)}
+    chosen = sorted(words)[:size]
+    rng.shuffle(chosen)
+    return chosen
+
+
+WORDS = _vocabulary()
+WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]  # Zipf, as in real text
+NAMES = "Quito Lima Oslo Accra Hanoi Dakar Perth Porto Lyon Brno Graz Cork Galway Tartu".split()
+
+
+def feed_body(n: int) -> bytes:
+    """Feed ``n``: 50 items of news-like text, unique per feed and item."""
+    rng = random.Random(n)
+    start = datetime(2026, 11, 24, tzinfo=UTC)
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>',
+        f"<title>Bench Wire {n}</title><link>https://wire{n}.example/</link>",
+        "<description>generated</description><language>en</language>",
+    ]
+    for i in range(ITEMS):
+        place = rng.choice(NAMES)
+        title = " ".join([place, *rng.choices(WORDS, WEIGHTS, k=9)]).capitalize()
+        text = " ".join(rng.choices(WORDS, WEIGHTS, k=60))
+        when = format_datetime(start + timedelta(minutes=17 * i + n % 13))
+        parts.append(
+            f"<item><title>{escape(title)}</title>"
+            f"<link>https://wire{n}.example/{i}/{place.lower()}</link>"
+            f'<guid isPermaLink="false">wire{n}-{i}</guid><pubDate>{when}</pubDate>'
+            f"<description>{escape(text)} &lt;b&gt;{place}&lt;/b&gt;</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode()
+
+
+def _serve(feeds: int, ready: multiprocessing.synchronize.Event, ports: list[int]) -> None:
+    bodies = [feed_body(n) for n in range(feeds)]
+    tags = [b'"' + hashlib.sha1(b).hexdigest()[:16].encode() + b'"' for b in bodies]
+    full = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
+        b"ETag: " + t + b"\r\nContent-Length: " + str(len(b)).encode() + b"\r\n\r\n" + b
+        for b, t in zip(bodies, tags, strict=True)
+    ]
+    unchanged = [b"HTTP/1.1 304 Not Modified\r\nETag: " + t + b"\r\n\r\n" for t in tags]
+
+    class Feed(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport: asyncio.Transport = transport  # type: ignore[assignment]
+            self.buffer = b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while b"\r\n\r\n" in self.buffer:
+                head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                path = lines[0].split(b" ")[1]
+                n = int(path.rsplit(b"/", 1)[1].split(b".")[0])
+                lower = head.lower()
+                match = b"if-none-match: " + tags[n].lower() in lower
+                self.transport.write(unchanged[n] if match else full[n])
+                if b"connection: close" in lower:
+                    self.transport.close()
+                    return
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for index in range(HOSTS):
+            server = await loop.create_server(Feed, "127.0.0.1", 0, backlog=1024)
+            ports[index] = server.sockets[0].getsockname()[1]
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+@dataclass
+class Row:
+    name: str
+    feeds: int
+    wall: float
+    cpu: float
+    server_cpu: float
+    peak_mb: float
+    stories: int = 0
+
+    def cells(self) -> list[str]:
+        return [
+            self.name,
+            f"{self.feeds:,}",
+            f"{self.wall:.2f}",
+            f"{self.feeds / self.wall:,.0f}",
+            f"{self.stories / self.wall:,.0f}" if self.stories else "-",
+            f"{self.cpu:.2f}",
+            f"{self.cpu / self.wall:.2f}",
+            f"{self.server_cpu:.2f}",
+            f"{self.peak_mb:.0f}",
+        ]
+
+
+def _proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _workers(ingestor: object) -> list[int]:
+    pool = getattr(ingestor, "_pool", None)
+    return list(getattr(pool, "_processes", {}) or {})
+
+
+def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[Row]:
+    from monitor.config import Settings
+    from monitor.ingest import Ingestor
+    from monitor.matching import MatcherCache
+    from monitor.service import open_database
+    from storage.database import transaction
+    from storage.tables import Feed
+
+    settings = replace(
+        Settings(),
+        data_dir=workdir,
+        allow_private_networks=True,
+        fetch_concurrency=32,
+        per_host_concurrency=4,
+        host_spacing=0.001,
+    )
+    engine = open_database(settings)
+    now = datetime.now(UTC)
+    with transaction(engine) as session:
+        session.add_all(Feed(url=u, created_at=now, next_check_at=now) for u in urls)
+    ingestor = Ingestor(engine, settings, MatcherCache(engine))
+    rows = []
+    for name in ("full pass", "304 pass"):
+        cpu0, server0, wall0 = _self_cpu(), _proc_cpu(server_pid), time.perf_counter()
+        workers0 = {pid: _proc_cpu(pid) for pid in _workers(ingestor)}
+        report = asyncio.run(ingestor.run_cycle(every_feed=True))
+        wall = time.perf_counter() - wall0
+        workers = _workers(ingestor)
+        cpu = _self_cpu() - cpu0 + sum(_proc_cpu(p) - workers0.get(p, 0.0) for p in workers)
+        peak = _peak_mb(os.getpid()) + sum(_peak_mb(p) for p in workers)
+        server = _proc_cpu(server_pid) - server0
+        if report.errors:
+            errors = list(report.errors.values())[:3]
+            print(f"{name}: {len(report.errors)} errors, e.g. {errors}", file=sys.stderr)
+        expected = report.not_modified if name == "304 pass" else report.ok
+        if expected != len(urls):
+            print(f"{name}: only {expected} of {len(urls)} feeds polled", file=sys.stderr)
+        rows.append(Row(name, len(urls), wall, cpu, server, peak, report.new_stories))
+    ingestor.close()
+    engine.dispose()
+    return rows
+
+
+def run_baseline(urls: list[str], server_pid: int) -> Row:
+    import feedparser
+
+    cpu0, server0, wall0 = _self_cpu(), _proc_cpu(server_pid), time.perf_counter()
+    entries = 0
+    for url in urls:
+        entries += len(feedparser.parse(url).entries)
+    wall = time.perf_counter() - wall0
+    assert entries == len(urls) * ITEMS, entries
+    return Row(
+        "baseline: feedparser.parse(url) in turn",
+        len(urls),
+        wall,
+        _self_cpu() - cpu0,
+        _proc_cpu(server_pid) - server0,
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        entries,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--feeds", type=int, default=2000)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args(argv)
+    ctx = multiprocessing.get_context("spawn")
+    ports = ctx.Array("i", HOSTS)
+    ready = ctx.Event()
+    server = ctx.Process(target=_serve, args=(args.feeds, ready, ports), daemon=True)
+    server.start()
+    try:
+        if not ready.wait(120):
+            print("the feed server did not start", file=sys.stderr)
+            return 1
+        urls = [f"http://127.0.0.1:{ports[n % HOSTS]}/feeds/{n}.xml" for n in range(args.feeds)]
+        assert server.pid is not None
+        with tempfile.TemporaryDirectory(prefix="newswatch-bench-") as tmp:
+            rows = run_service_passes(urls, server.pid, Path(tmp))
+        if not args.skip_baseline:
+            rows.append(run_baseline(urls, server.pid))
+    finally:
+        server.terminate()
+        server.join(5)
+    print_table(rows, os.cpu_count() or 1)
+    return 0
+
+
+def print_table(rows: list[Row], cpus: int) -> None:
+    head = [
+        "run",
+        "feeds",
+        "wall s",
+        "feeds/s",
+        "stories/s",
+        "CPU s",
+        "cores used",
+        "server CPU s",
+        "peak MB",
+    ]
+    table = [head, *[r.cells() for r in rows]]
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    print(f"\npolling benchmark: {rows[0].feeds:,} feeds x {ITEMS} items, {cpus} CPUs\n")
+    for k, line in enumerate(table):
+        print(" | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
+                         enumerate(zip(line, widths, strict=True))))
+        if k == 0:
+            print("-+-".join("-" * w for w in widths))
+    full = next((r for r in rows if r.name == "full pass"), None)
+    base = next((r for r in rows if r.name.startswith("baseline")), None)
+    if full and base:
+        speedup = (full.feeds / full.wall) / (base.feeds / base.wall)
+        print(f"\nfull pass vs sequential baseline: {speedup:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

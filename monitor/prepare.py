@@ -1,0 +1,77 @@
+"""Work done per feed body in a parser process: parse, fingerprint and match every item.
+
+Pure CPU (no I/O): it runs in the process pool beside the event loop, so the
+service uses every core. Only the deduplicator's decision, which needs the
+memory of all stories, stays in the main process. Watchlists travel as their
+texts; each worker compiles them once per version and keeps the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.fingerprint import fingerprint_of
+from monitor.matching import CompiledSet, match_writes
+from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker
+from storage.records import MatchWrite
+from watchlists.errors import WatchlistError
+from watchlists.loader import parse_watchlist
+from watchlists.matcher import compile_watchlists
+
+log = logging.getLogger(__name__)
+
+WatchlistSpec = tuple[tuple[str, int, str], ...]  # (name, version, YAML text) of enabled ones
+
+_compiled: dict[WatchlistSpec, CompiledSet] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFeed:
+    """A parsed feed with, per story, its fingerprint and the matches it would get."""
+
+    parsed: ParsedFeed
+    fingerprints: tuple[str, ...]
+    matches: tuple[tuple[MatchWrite, ...], ...]
+
+
+def compiled_for(spec: WatchlistSpec) -> CompiledSet:
+    """The compiled matcher for these watchlist versions (compiled once per process)."""
+    found = _compiled.get(spec)
+    if found is None:
+        parsed = []
+        versions: dict[str, int] = {}
+        for name, version, text in spec:
+            try:
+                parsed.append(parse_watchlist(text, path=f"watchlist '{name}'"))
+            except WatchlistError as exc:
+                log.error("watchlist %s skipped: %s", name, exc)
+                continue
+            versions[name] = version
+        found = CompiledSet(compile_watchlists(parsed), versions)
+        _compiled.clear()  # only the current version is worth keeping
+        _compiled[spec] = found
+    return found
+
+
+def prepare_feed(
+    body: bytes,
+    headers: dict[str, str],
+    feed_url: str,
+    now: datetime,
+    max_bytes: int,
+    watchlists: WatchlistSpec,
+) -> PreparedFeed | ParseFailure:
+    """Parse ``body``; fingerprint and match each story. Errors come back as values."""
+    parsed = parse_in_worker(body, headers, feed_url, now, max_bytes)
+    if isinstance(parsed, ParseFailure):
+        return parsed
+    compiled = compiled_for(watchlists)
+    fingerprints = []
+    matches = []
+    for story in parsed.stories:
+        fingerprints.append(fingerprint_of(story.title, story.summary))
+        found = compiled.matcher.match(story.title, story.summary, story.language)
+        matches.append(match_writes(compiled, found))
+    return PreparedFeed(parsed, tuple(fingerprints), tuple(matches))
