@@ -43,8 +43,7 @@ def evaluate_rule(rule: Rule, by_group: dict[str, list[TermHit]]) -> RuleOutcome
             if (kept := [h for h in hits if h.field == rule.scope])
         }
     for pair in rule.unless:
-        blockers = scoped.get(pair.right, [])
-        kept = [h for h in scoped.get(pair.left, []) if not near_pair([h], blockers, pair)]
+        kept = far_from(scoped.get(pair.left, []), scoped.get(pair.right, []), pair)
         scoped = {**scoped, pair.left: kept}
     if rule.any_of and not any(scoped.get(name) for name in rule.any_of):
         return fail(f"none of {', '.join(rule.any_of)} found{_where(rule)}")
@@ -74,32 +73,28 @@ def decide(watchlist: Watchlist, outcomes: Sequence[RuleOutcome]) -> Match | Non
     return Match(watchlist.name, best.score, watchlist.priority, tuple(hits), best.rule)
 
 
-def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit] | None:
-    """The first hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart.
+class Positions:
+    """Hits of one group sorted by position in each field, to find a near partner fast."""
 
-    Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field, and
-    BEFORE needs the left hit to end before the right one starts, AFTER the reverse.
-    Right-hand hits are sorted once and searched by position, so a hostile story with
-    thousands of hits stays fast.
-    """
-    if not left or not right:
-        return None
-    by_field: dict[str, list[TermHit]] = {}
-    for b in right:
-        by_field.setdefault(b.field, []).append(b)
-    starts: dict[str, list[int]] = {}
-    for field_name, ordered in by_field.items():
-        ordered.sort(key=lambda h: h.word)
-        starts[field_name] = [h.word for h in ordered]
-    longest = max(b.words for b in right)
-    for a in left:
+    def __init__(self, hits: list[TermHit]) -> None:
+        self._by_field: dict[str, list[TermHit]] = {}
+        for hit in hits:
+            self._by_field.setdefault(hit.field, []).append(hit)
+        self._starts: dict[str, list[int]] = {}
+        for field_name, ordered in self._by_field.items():
+            ordered.sort(key=lambda h: h.word)
+            self._starts[field_name] = [h.word for h in ordered]
+        self._longest = max((h.words for h in hits), default=1)
+
+    def partner(self, a: TermHit, pair: Near) -> TermHit | None:
+        """A hit at most ``pair.distance`` words from ``a`` in its field, in the right order."""
         if pair.scope != "any" and a.field != pair.scope:
-            continue
-        candidates = by_field.get(a.field)
+            return None
+        candidates = self._by_field.get(a.field)
         if not candidates:
-            continue
-        words = starts[a.field]
-        low = bisect_left(words, a.word - pair.distance - longest + 1)
+            return None
+        words = self._starts[a.field]
+        low = bisect_left(words, a.word - pair.distance - self._longest + 1)
         high = bisect_right(words, a.word + a.words + pair.distance - 1)
         for b in candidates[low:high]:
             if a is b:
@@ -110,8 +105,32 @@ def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[Ter
                 continue
             gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
             if gap < pair.distance:
-                return [a, b]
+                return b
+        return None
+
+
+def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit] | None:
+    """The first hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart.
+
+    Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field, and
+    BEFORE needs the left hit to end before the right one starts, AFTER the reverse.
+    """
+    if not left or not right:
+        return None
+    positions = Positions(right)
+    for a in left:
+        b = positions.partner(a, pair)
+        if b is not None:
+            return [a, b]
     return None
+
+
+def far_from(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit]:
+    """The hits of ``left`` that have no hit of ``right`` near them (for ``unless``)."""
+    if not left or not right:
+        return left
+    positions = Positions(right)
+    return [a for a in left if positions.partner(a, pair) is None]
 
 
 def _where(rule: Rule) -> str:
