@@ -995,6 +995,15 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         {ER, EM},
     ),
     ("en-noboa-visit", "Noboa visits US embassy in Quito", "", "en", set()),
+    (
+        "en-consulate-help-after-raids",
+        "Mexican consulate in Los Angeles offers help after raids",
+        "",
+        "en",
+        {IC},
+    ),
+    ("en-raids-on-embassies", "Police raids on foreign embassies condemned", "", "en", {ER}),
+    ("en-embassy-raided", "Embassy raided by police in Managua", "", "en", {ER}),
 ]
 CASES += ATTEMPT_CASES
 
