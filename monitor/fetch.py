@@ -11,8 +11,10 @@ import asyncio
 import functools
 import ssl
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -76,7 +78,13 @@ async def fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> FetchResult:
-    """GET ``url`` within ``policy.deadline`` seconds overall; 304 comes back as a result."""
+    """GET ``url`` within ``policy.deadline`` seconds overall; 304 comes back as a result.
+
+    A ``file://`` URL is read from disk (for offline use); its modification time
+    stands in for Last-Modified, so an unchanged file answers like a 304.
+    """
+    if url.startswith("file:"):
+        return read_local(url, policy, last_modified)
     try:
         async with asyncio.timeout(policy.deadline):
             return await _follow(client, url, policy, etag, last_modified)
@@ -226,3 +234,30 @@ def retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def read_local(url: str, policy: FetchPolicy, last_modified: str | None) -> FetchResult:
+    """A feed kept as a local file: size-capped, never following anything it says."""
+    path = Path(url2pathname(urlsplit(url).path))
+    try:
+        info = path.stat()
+        stamp = formatdate(info.st_mtime, usegmt=True)
+        if last_modified == stamp:
+            return FetchResult(url, 304, b"", {}, None, stamp)
+        if info.st_size > policy.max_bytes:
+            raise FetchError(
+                f"refused: the file has {info.st_size:,} bytes, "
+                f"over the {policy.max_bytes:,} limit",
+                url=url,
+            )
+        with path.open("rb") as handle:
+            body = handle.read(policy.max_bytes + 1)
+    except OSError as exc:
+        raise FetchError(
+            f"cannot read the file {path} ({exc.strerror})",
+            url=url,
+            hint="check the path, or remove the feed with `newswatch feed remove`",
+        ) from exc
+    if len(body) > policy.max_bytes:
+        raise FetchError(f"refused: the file grew over {policy.max_bytes:,} bytes", url=url)
+    return FetchResult(url, 200, body, {}, None, stamp)
