@@ -1004,6 +1004,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
     ),
     ("en-raids-on-embassies", "Police raids on foreign embassies condemned", "", "en", {ER}),
     ("en-embassy-raided", "Embassy raided by police in Managua", "", "en", {ER}),
+    (
+        "en-consulate-after-attacks",
+        "Consulate issues guidance after attacks on students",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
