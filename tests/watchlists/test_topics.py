@@ -1015,6 +1015,121 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += ATTEMPT_CASES
 
 
+EUROPEAN_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    (
+        "de-mexiko-bricht-diplomatische-beziehungen",
+        "Mexiko bricht diplomatische Beziehungen zu Ecuador ab",
+        "Zuvor hatte die ecuadorianische Polizei die mexikanische Botschaft in Quito "
+        "gestürmt und den Ex-Vizepräsidenten Jorge Glas festgenommen.",
+        "de",
+        {EM, ER},
+    ),
+    (
+        "de-mexiko-klagt-vor-dem",
+        "Mexiko klagt vor dem Internationalen Gerichtshof gegen Ecuador",
+        "Die Erstürmung der Botschaft verstoße gegen das Wiener Übereinkommen über "
+        "diplomatische Beziehungen.",
+        "de",
+        {EM, ER, VC},
+    ),
+    (
+        "de-ice-beamter-wollte-in",
+        "ICE-Beamter wollte in ecuadorianisches Konsulat in Minneapolis eindringen",
+        "Konsulatsmitarbeiter verweigerten ihm den Zutritt.",
+        "de",
+        {ER, IC},
+    ),
+    (
+        "it-il-messico-rompe-le",
+        "Il Messico rompe le relazioni con l'Ecuador dopo l'irruzione nell'ambasciata",
+        "",
+        "it",
+        {EM, ER},
+    ),
+    (
+        "it-ecuador-la-polizia-irrompe",
+        "Ecuador, la polizia irrompe nell'ambasciata messicana e arresta l'ex vicepresidente Glas",
+        "",
+        "it",
+        {EM, ER},
+    ),
+    (
+        "it-immunit-diplomatica-il-figlio",
+        "Immunità diplomatica, il figlio dell'ambasciatore non sarà processato",
+        "",
+        "it",
+        {VC},
+    ),
+    (
+        "it-consolato-del-messico-a",
+        "Consolato del Messico a Chicago assiste i connazionali fermati dall'ICE",
+        "",
+        "it",
+        {IC},
+    ),
+    (
+        "pt-m-xico-pede-cij",
+        "México pede à CIJ que suspenda o Equador da ONU",
+        "O governo mexicano acusa Quito de violar a Convenção de Viena ao invadir sua embaixada.",
+        "pt",
+        {EM, ER, VC},
+    ),
+    (
+        "pt-consulado-do-brasil-em",
+        "Consulado do Brasil em Boston presta assistência a brasileiros presos pelo ICE",
+        "",
+        "pt",
+        {IC},
+    ),
+    (
+        "nl-ecuador-en-mexico-verbreken",
+        "Ecuador en Mexico verbreken diplomatieke betrekkingen na inval in ambassade",
+        "",
+        "nl",
+        {EM, ER},
+    ),
+    (
+        "fr-la-suisse-puissance-protectrice",
+        "La Suisse, puissance protectrice entre le Mexique et l'Équateur",
+        "",
+        "fr",
+        {EM, VC},
+    ),
+    (
+        "fr-l-quateur-expulse-l",
+        "L'Équateur expulse l'ambassadrice du Mexique",
+        "Quito a déclaré Raquel Serur persona non grata.",
+        "fr",
+        {EM, VC},
+    ),
+    ("de-glas-und-keramik-messe", "Glas und Keramik: Messe in Frankfurt eröffnet", "", "de", set()),
+    ("de-ice-ausf-lle-bahn", "ICE-Ausfälle: Bahn kündigt Ersatzverkehr an", "", "de", set()),
+    (
+        "de-wiener-philharmoniker-spielen-neujahrskonzert",
+        "Wiener Philharmoniker spielen Neujahrskonzert",
+        "",
+        "de",
+        set(),
+    ),
+    (
+        "it-l-ambasciata-italiana-organizza",
+        "L'ambasciata italiana organizza un concerto",
+        "",
+        "it",
+        set(),
+    ),
+    (
+        "it-messico-ecuador-amichevole-a",
+        "Messico-Ecuador 2-1, amichevole a Dallas",
+        "",
+        "it",
+        set(),
+    ),
+    ("pt-pol-cia-faz-opera", "Polícia faz operação contra tráfico em Quito", "", "pt", set()),
+]
+CASES += EUROPEAN_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
