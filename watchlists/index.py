@@ -24,7 +24,8 @@ FUZZY_MIN_LETTERS = 8
 FUZZY_TWO_EDITS_LETTERS = 15
 """Patterns this long (letters, without spaces) may differ by two edits."""
 STEM_HEAD = 4
-"""A word is stemmed only if its first letters begin some pattern's stem (saves time)."""
+"""A word is stemmed only if it begins like some pattern's stem (its first 4 letters,
+or all of a shorter stem): stemming is the slowest step for a word never seen before."""
 WORD_CACHE_LIMIT = 300_000
 """Words remembered with their candidate patterns, all languages together; when the
 budget is spent every language's memory is emptied (bounded memory for a daemon)."""
@@ -199,7 +200,8 @@ class TermIndex:
         found: list[tuple[int, int]] = list(self._exact.get(norm, ()))
         if self._stemmed:
             table = self._stem_table(lang)
-            if len(norm) <= STEM_HEAD + 1 or norm[:STEM_HEAD] in self._stem_heads[lang]:
+            heads = self._stem_heads[lang]
+            if norm[:STEM_HEAD] in heads or norm[:3] in heads or norm[:2] in heads:
                 found.extend(table.get(self._stemmer.stem(lang, norm), ()))
         if self._deletion and len(norm) >= self.min_fuzzy_word:
             deletion = self._deletion
