@@ -172,3 +172,18 @@ def test_an_unreachable_server_is_a_temporary_failure() -> None:
     with pytest.raises(EmailError, match="failed") as caught:
         send_email(sample_content(), f"smtp://127.0.0.1:{free_port()}", SENDER, ["a@example.org"])
     assert not caught.value.permanent
+
+
+def test_a_header_injection_title_adds_no_recipient_on_the_wire() -> None:
+    from monitor.digest import build_digest
+    from tests.monitor.digest_samples import NOW, match, story, subscription
+
+    title = "Raid =?UTF-8?Q?=0A?=Bcc: victim@example.net\r\nBcc: other@example.net"
+    hostile = story(4, title, "Jorge Glas")
+    content = build_digest("nwd_h", subscription(), [match(hostile, "embassy-raids", 1)], NOW)
+    with smtp_server() as (sink, port):
+        send_email(content, f"smtp://127.0.0.1:{port}", SENDER, ["a@example.org"])
+    [(_, rcpt, raw)] = sink.messages
+    assert rcpt == ["a@example.org"]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Bcc"] is None and message["Subject"].strip().startswith("[newswatch] Raid")
