@@ -1011,6 +1011,20 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    (
+        "es-salvoconducto-toque-de-queda",
+        "Gobierno emite salvoconducto para circular durante el toque de queda",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "es-salvoconductos-asilados",
+        "Venezuela niega salvoconductos a los asilados en la embajada argentina",
+        "",
+        "es",
+        {VC},
+    ),
 ]
 CASES += ATTEMPT_CASES
 
