@@ -101,8 +101,11 @@ def fold_words(plain: str) -> list[str]:
     """Word tokens of plain text: accents dropped, case-folded, split at non-word runs."""
     if not plain:
         return []
-    decomposed = unicodedata.normalize("NFKD", plain)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if plain.isascii():  # nothing to decompose, no combining marks: skip the per-letter pass
+        bare = plain.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", plain)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return [w for w in _NON_WORD.split(bare) if w]
 
 
