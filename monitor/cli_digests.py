@@ -20,7 +20,7 @@ from monitor.dispatch import DispatchReport, compose_due, deliver_due, next_dige
 from monitor.errors import ConfigError, NotFoundError
 from monitor.ingest import utcnow
 from monitor.render import render_html, render_text
-from storage.digests import get_digest, list_digests, requeue_digest
+from storage.digests import digest_stories, get_digest, list_digests, requeue_digest
 from storage.records import SubscriptionRecord
 from storage.subscriptions import get_subscription
 
@@ -133,9 +133,17 @@ def retry(digest_id: str) -> None:
 
 
 @digest_app.command("show")
-def show_digest(digest_id: str) -> None:
-    """Print a stored digest as text."""
+def show_digest(
+    digest_id: str,
+    all_: Annotated[
+        bool, typer.Option("--all", help="List every story it covers, also those over the cap.")
+    ] = False,
+) -> None:
+    """Print a stored digest as it was sent (same id, same content)."""
     record = get_digest(state.engine(), digest_id)
     if record is None:
         raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
     out.print(render_text(DigestContent.from_json(record.payload)), markup=False, end="")
+    if all_:
+        rows = [[t, s, u] for t, u, s in digest_stories(state.engine(), digest_id)]
+        table(f"every story in {digest_id}", ["title", "source", "link"], rows)

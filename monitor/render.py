@@ -104,6 +104,8 @@ def _context(content: DigestContent) -> dict[str, object]:
         "sections": content.sections,
         "total": content.total,
         "subscription_id": content.subscription_id,
+        "digest_id": content.id,
+        "capped": any(section.more for section in content.sections),
         "created": localtime(content.created_at),
         "localtime": localtime,
     }

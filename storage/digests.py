@@ -259,3 +259,15 @@ def requeue_digest(engine: Engine, digest_id: str, now: datetime) -> DigestRecor
             row.claimed_until = None
             session.add(row)
         return before
+
+
+def digest_stories(engine: Engine, digest_id: str) -> list[tuple[str, str, str]]:
+    """(title, url, source) of every story a digest covers, those over the cap included."""
+    with transaction(engine) as session:
+        rows = session.exec(
+            select(Story.title, Story.canonical_url, Story.url, Story.source)
+            .join(DigestItem, col(DigestItem.story_id) == col(Story.id))
+            .where(DigestItem.digest_id == digest_id)
+            .order_by(col(DigestItem.id))
+        )
+        return [(title, canonical or url, source) for title, canonical, url, source in rows]

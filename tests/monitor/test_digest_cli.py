@@ -84,3 +84,20 @@ def test_unknown_ids_are_refused_with_a_pointer_to_the_list(env: dict[str, str])
     assert code == 1 and "no digest 'nwd_nope'" in output and "digest list" in output
     code, output = run_cli(env, "digest", "preview", "9")
     assert code == 1 and "no subscription 9" in output
+
+
+def test_stories_over_the_cap_are_counted_and_can_still_be_listed(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    engine = open_engine(env["NEWSWATCH_DATABASE_URL"])
+    seed(engine, datetime.now(UTC), *[f"Embassy story number {i}" for i in range(30)])
+    engine.dispose()
+    sent = cli_ok(env, "digest", "send", "1")
+    digest_id = re.findall(r"digest (nwd_[0-9a-f]+) sent", sent)[0]
+    shown = cli_ok(env, "digest", "show", digest_id)
+    assert "== embassy-raids (32) ==" in shown
+    assert "+7 more in embassy-raids" in shown and f"digest show {digest_id} --all" in shown
+    everything = cli_ok(env, "digest", "show", digest_id, "--all")
+    for title in [RAID, "Mexico breaks off relations with Ecuador", "Embassy story number 29"]:
+        assert title in everything
+    assert "nothing new" in cli_ok(env, "digest", "preview", "1")  # the capped ones included
