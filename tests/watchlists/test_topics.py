@@ -1025,6 +1025,27 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "es",
         {VC},
     ),
+    (
+        "en-summit-list",
+        "Lula, Sheinbaum, Petro and Noboa among leaders at CELAC summit",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-credentials",
+        "Ambassadors of Mexico, Ecuador and Chile present credentials to King Charles",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-leaders-restore",
+        "Sheinbaum and Noboa meet, agree to restore diplomatic relations",
+        "",
+        "en",
+        {EM},
+    ),
 ]
 CASES += ATTEMPT_CASES
 
