@@ -1046,6 +1046,8 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         {EM},
     ),
+    ("de-weist-aus", "Bundesregierung weist russische Diplomaten aus", "", "de", {VC}),
+    ("de-weist-zurueck", "Ministerium weist Vorwürfe des Botschafters zurück", "", "de", set()),
 ]
 CASES += ATTEMPT_CASES
 
