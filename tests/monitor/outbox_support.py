@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class VerifyingReceiver:
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     port: int = 0
+    delay: float = 0.0  # seconds before answering, to make deliveries overlap
 
     @property
     def accepted(self) -> list[Attempt]:
@@ -118,6 +120,8 @@ def receiving(receiver: VerifyingReceiver) -> Iterator[VerifyingReceiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
             signed = verify(receiver.secret, headers, body)
+            if receiver.delay:
+                time.sleep(receiver.delay)
             status, extra = (
                 (401, {})
                 if not signed
