@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,6 +16,15 @@ from monitor.config import Settings
 from storage.database import migrate, open_engine
 
 POSTGRES_ENV = "NEWSWATCH_TEST_POSTGRES_URL"
+OFFLINE = Path(__file__).parent / "support" / "offline"
+
+# Tests talk to loopback only: host names other than localhost do not resolve,
+# here and in every subprocess a test starts (they inherit PYTHONPATH).
+runpy.run_path(str(OFFLINE / "sitecustomize.py"))
+
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(OFFLINE), os.environ.get("PYTHONPATH", "")) if p
+)
 
 
 def _postgres_admin_url() -> str | None:
