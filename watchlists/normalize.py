@@ -11,7 +11,12 @@ import unicodedata
 from bisect import bisect_right
 from typing import NamedTuple
 
-_MARKUP = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_MARKUP = re.compile(
+    r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[\u00ad\u200b-\u200d\u2060\ufeff]"
+)
+"""Tags, entities, and invisible characters that split words (soft hyphen, zero-width)."""
+_NEEDS_STRIP = re.compile(r"[<&\u00ad\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 # Words are runs of letters and digits; dotted abbreviations ("U.S.", "EE.UU.") are one
 # word. The slower variant also keeps combining accents (text not in NFC) inside words.
 _TOKEN = re.compile(r"\w(?:\w?\.(?:\w{1,2}\.)+|\w*)")
@@ -103,8 +108,11 @@ class Markup:
 
 
 def strip_markup(text: str) -> tuple[str, Markup | None]:
-    """Remove tags and decode entities; the ``Markup`` maps back (None: unchanged)."""
-    if "<" not in text and "&" not in text:
+    """Remove tags, decode entities, drop soft hyphens and zero-width characters.
+
+    The ``Markup`` maps clean offsets back to the original (None: text unchanged).
+    """
+    if _NEEDS_STRIP.search(text) is None:
         return text, None
     pieces: list[str] = []
     segments: list[tuple[int, int, int, bool]] = []
@@ -117,7 +125,14 @@ def strip_markup(text: str) -> tuple[str, Markup | None]:
             pieces.append(text[position:begin])
             length += begin - position
         chunk = found.group()
-        replacement = " " if chunk.startswith("<") else html.unescape(chunk)
+        if chunk in _INVISIBLE:
+            replacement = ""
+        elif chunk.startswith("<"):
+            replacement = " "
+        else:
+            replacement = html.unescape(chunk)
+            if replacement in _INVISIBLE:
+                replacement = ""
         segments.append((length, begin, finish, False))
         pieces.append(replacement)
         length += len(replacement)

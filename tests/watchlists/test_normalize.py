@@ -41,6 +41,9 @@ TEXT_CASES = [
     ("no-break-space", "Jorge\u00a0Glas", "jorge glas"),
     ("punctuation", "raid! (Quito) — 'madness'", "raid quito madness"),
     ("cyrillic", "Посольство", "посольство"),
+    ("soft-hyphen", "Bot\u00adschaft", "botschaft"),
+    ("soft-hyphen-entity", "Bot&shy;schaft &#173;", "botschaft"),
+    ("zero-width", "em\u200bbassy\ufeff", "embassy"),
 ]
 
 
@@ -57,6 +60,7 @@ OFFSET_CASES = [
     ("html", "<p>The <b>Mexican</b> embassy &amp; Glas&#39;s lawyer</p>"),
     ("entity-inside-word", "Mexico&#8217;s consul"),
     ("abbreviation", "U.S. agents at the consulate"),
+    ("soft-hyphen", "Bot\u00adschaft gest&uuml;rmt"),
 ]
 
 
