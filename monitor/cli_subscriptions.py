@@ -48,13 +48,20 @@ def _check_watchlists(names: list[str]) -> None:
             )
 
 
+_NAMED = re.compile(r"^([^,<>\"\x00-\x1f\u2028\u2029]*?)\s*<([^<>]+)>$")
+
+
 def _check_emails(addresses: list[str]) -> str:
+    """``a@example.org`` or ``Alicia Bárcena <a@example.org>``, joined for storage."""
     for address in addresses:
-        if not _EMAIL.match(address):
+        named = _NAMED.match(address.strip())
+        bare = named.group(2) if named else address.strip()
+        if not _EMAIL.match(bare):
             raise ConfigError(
-                f"'{address}' is not an email address", hint="give it as name@example.org"
+                f"'{address}' is not an email address",
+                hint="give it as name@example.org or 'Full Name <name@example.org>'",
             )
-    return ",".join(addresses)
+    return ",".join(a.strip() for a in addresses)
 
 
 def _check_webhook(url: str) -> str:

@@ -16,7 +16,7 @@ import secrets
 import smtplib
 import ssl
 from datetime import datetime
-from email.utils import parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -89,7 +89,8 @@ def send_email(
                 smtp.starttls(context=context)
             if parts.username:
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
-            smtp.send_message(message, from_addr=envelope_from, to_addrs=recipients)
+            envelope_to = [parseaddr(r)[1] for r in recipients]
+            smtp.send_message(message, from_addr=envelope_from, to_addrs=envelope_to)
     except smtplib.SMTPAuthenticationError as exc:
         raise EmailError(
             f"SMTP server {target} refused the login ({exc.smtp_code})",

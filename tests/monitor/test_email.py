@@ -187,3 +187,18 @@ def test_a_header_injection_title_adds_no_recipient_on_the_wire() -> None:
     assert rcpt == ["a@example.org"]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Bcc"] is None and message["Subject"].strip().startswith("[newswatch] Raid")
+
+
+def test_recipient_names_may_be_non_ascii_and_the_envelope_gets_bare_addresses() -> None:
+    with smtp_server() as (sink, port):
+        send_email(
+            sample_content(),
+            f"smtp://127.0.0.1:{port}",
+            SENDER,
+            ["Alicia Bárcena <ab@example.org>", "desk@example.org"],
+        )
+    [(_, rcpt, raw)] = sink.messages
+    assert rcpt == ["ab@example.org", "desk@example.org"]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    names = [(a.display_name, a.addr_spec) for a in message["To"].addresses]
+    assert names == [("Alicia Bárcena", "ab@example.org"), ("", "desk@example.org")]

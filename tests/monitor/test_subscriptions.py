@@ -38,12 +38,12 @@ def cli_ok(env: dict[str, str], *args: str) -> str:
 def test_add_list_show_edit_pause_resume_remove(env: dict[str, str]) -> None:
     added = cli_ok(
         env, "subscription", "add",
-        "--email", "analyst@example.org", "--email", "desk@example.org",
+        "--email", "analyst@example.org", "--email", "Alicia Bárcena <desk@example.org>",
         "--watchlist", "embassy-raids", "--watchlist", "vienna-conventions",
         "--every", "weekly@mon@08:00", "--tz", "Europe/Madrid",
         "--min-score", "0.6", "--quiet-hours", "22:00-07:00",
     )  # fmt: skip
-    assert "subscription 1 added: email analyst@example.org,desk@example.org" in added
+    assert "added: email analyst@example.org,Alicia Bárcena <desk@example.org>" in added
     hook = cli_ok(
         env, "subscription", "add", "--webhook", "https://hooks.example/x",
         "--format", "slack", "-w", "embassy-raids", "--every", "cron:0 8 * * 1-5",
