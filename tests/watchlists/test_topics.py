@@ -1048,6 +1048,15 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
     ),
     ("de-weist-aus", "Bundesregierung weist russische Diplomaten aus", "", "de", {VC}),
     ("de-weist-zurueck", "Ministerium weist Vorwürfe des Botschafters zurück", "", "de", set()),
+    ("en-resume-consular", "Ecuador and Mexico to resume consular services", "", "en", {EM}),
+    (
+        "es-reanudar-relaciones",
+        "México y Ecuador acuerdan reanudar relaciones consulares",
+        "",
+        "es",
+        {EM},
+    ),
+    ("en-trade-deal", "Ecuador and Mexico sign trade deal", "", "en", set()),
 ]
 CASES += ATTEMPT_CASES
 
