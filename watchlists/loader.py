@@ -12,7 +12,6 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from watchlists.errors import WatchlistError
-from watchlists.export import watchlist_to_data
 from watchlists.model import (
     FIELD_SCOPES,
     PRIORITIES,
@@ -22,6 +21,7 @@ from watchlists.model import (
     Rule,
     Term,
     Watchlist,
+    watchlist_to_data,
 )
 from watchlists.normalize import tokenize
 from watchlists.validation import (
