@@ -1057,6 +1057,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         {EM},
     ),
     ("en-trade-deal", "Ecuador and Mexico sign trade deal", "", "en", set()),
+    (
+        "en-asylum-inviolable",
+        "The right to asylum is inviolable, UN refugee chief says",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
