@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Settings
 from monitor.deliver import send_email, send_webhook, write_outbox
 from monitor.digest import DigestContent, build_digest
-from monitor.errors import DeliveryError, NewswatchError, WebhookError
+from monitor.errors import ConfigError, DeliveryError, NewswatchError, WebhookError
 from monitor.schedule import is_due, parse_quiet_hours, parse_schedule, parse_timezone, quiet_until
 from storage.digests import (
     claim_due_digests,
@@ -87,45 +87,52 @@ def compose_due(
     """Record a pending digest for every subscription whose period ended; returns their ids.
 
     Quiet hours hold a due digest until they end. A period with nothing new sends
-    nothing, unless the subscription asked for empty digests.
+    nothing, unless the subscription asked for empty digests. One subscription
+    with an unusable stored setting is logged and skipped, not fatal to the rest.
     """
     composed = []
     for sub in list_subscriptions(engine):
         if sub.paused or (only is not None and sub.id != only):
             continue
-        schedule = parse_schedule(sub.schedule)
-        zone = parse_timezone(sub.timezone)
-        since = sub.last_digest_at or sub.created_at
-        if not force:
-            if not is_due(schedule, zone, since, now):
-                continue
-            quiet = parse_quiet_hours(sub.quiet_hours) if sub.quiet_hours else None
-            if quiet_until(quiet, zone, now) is not None:
-                continue
-        content = next_digest(engine, sub, now)
-        if content is None:
-            if schedule.kind == "instant" and not force:
-                continue
-            if not sub.send_empty:
-                mark_digest_period(engine, sub.id, now)
-                continue
-            content = build_digest(new_digest_id(), sub, [], now)
-        if create_digest(
-            engine,
-            digest_id=content.id,
-            subscription_id=sub.id,
-            payload=content.to_json(),
-            items=content.clusters,
-            now=now,
-        ):
-            composed.append(content.id)
-            log.info(
-                "digest %s composed for subscription %d (%d items)",
-                content.id,
-                sub.id,
-                content.total,
-            )
+        try:
+            digest_id = _compose_one(engine, sub, now, force)
+        except ConfigError as exc:
+            log.error("subscription %d skipped: %s (%s)", sub.id, exc, exc.hint or "")
+            continue
+        if digest_id is not None:
+            composed.append(digest_id)
     return composed
+
+
+def _compose_one(engine: Engine, sub: SubscriptionRecord, now: datetime, force: bool) -> str | None:
+    schedule = parse_schedule(sub.schedule)
+    zone = parse_timezone(sub.timezone)
+    since = sub.last_digest_at or sub.created_at
+    if not force:
+        if not is_due(schedule, zone, since, now):
+            return None
+        quiet = parse_quiet_hours(sub.quiet_hours) if sub.quiet_hours else None
+        if quiet_until(quiet, zone, now) is not None:
+            return None
+    content = next_digest(engine, sub, now)
+    if content is None:
+        if schedule.kind == "instant" and not force:
+            return None
+        if not sub.send_empty:
+            mark_digest_period(engine, sub.id, now)
+            return None
+        content = build_digest(new_digest_id(), sub, [], now)
+    if not create_digest(
+        engine,
+        digest_id=content.id,
+        subscription_id=sub.id,
+        payload=content.to_json(),
+        items=content.clusters,
+        now=now,
+    ):
+        return None  # another process took these stories first
+    log.info("digest %s composed for subscription %d (%d items)", content.id, sub.id, content.total)
+    return content.id
 
 
 def retry_delay(attempt: int, retry_after: float | None, rng: random.Random | None = None) -> float:

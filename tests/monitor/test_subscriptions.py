@@ -172,3 +172,17 @@ def test_a_paused_subscription_gets_nothing_until_resumed_then_gets_what_it_miss
     assert [s.paused for s in list_subscriptions(engine)] == [False]
     report = asyncio.run(deliver_due(engine, replace(settings), T0 + timedelta(minutes=1)))
     assert len(report.sent) == 1
+
+
+def test_one_subscription_with_a_broken_stored_schedule_does_not_stop_the_others(
+    engine: Engine,
+) -> None:
+    from storage.subscriptions import update_subscription
+
+    broken = _sub(engine)
+    fine = _sub(engine)
+    update_subscription(engine, broken, schedule="fortnightly")  # e.g. edited by hand in the DB
+    seed(engine, T0, "Police raid the embassy")
+    assert len(compose_due(engine, T0)) == 1
+    assert list_digests(engine, subscription_id=broken) == []
+    assert len(list_digests(engine, subscription_id=fine)) == 1
