@@ -1064,6 +1064,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    (
+        "en-inviolable-sovereignty",
+        "Peacekeeping mission says Lebanon's sovereignty is inviolable",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
