@@ -190,9 +190,10 @@ class TermIndex:
             stems[pid] = tuple(self._stemmer.stem(lang, word) for word in words)
             anchor = anchor_position(words)
             table.setdefault(stems[pid][anchor], []).append((pid, anchor))
-        self._stem_tables[lang] = table
+        # Published last: another thread that sees the table also sees stems and heads.
         self._pattern_stems[lang] = stems
         self._stem_heads[lang] = {stem[:STEM_HEAD] for stem in table}
+        self._stem_tables[lang] = table
         return table
 
     def _candidates(self, norm: str, lang: str) -> tuple[tuple[int, int], ...]:
