@@ -235,3 +235,27 @@ def test_a_broken_digest_fails_alone_and_the_ones_behind_it_still_go(
         assert "internal error" in (broken.last_error or "")
         assert len(hook.deliveries()) == len(subs)  # every other digest, once each
         assert all(n == 1 for n in hook.deliveries().values())
+
+
+def test_the_secret_shown_once_at_add_verifies_the_signatures(
+    engine: Engine, settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    import re
+
+    env = {
+        "NEWSWATCH_DATABASE_URL": database_url,
+        "NEWSWATCH_DATA_DIR": str(tmp_path / "data"),
+        "NEWSWATCH_ALLOW_PRIVATE_NETWORKS": "true",
+    }
+    with receiving(VerifyingReceiver()) as hook:
+        code, added = run_cli(
+            env, "subscription", "add", "--webhook", hook.url(), "-w", "embassy-raids",
+            "--every", "instant",
+        )  # fmt: skip
+        assert code == 0, added
+        [secret] = re.findall(r"shown once\): (whsec_\S+)", added)
+        hook.secret = secret
+        seed(engine, datetime.now(UTC), "Police raid the Mexican embassy in Quito")
+        now = datetime.now(UTC) + timedelta(minutes=1)
+        step(engine, settings, now)
+        assert [(a.status, a.signed) for a in hook.attempts] == [(200, True)]

@@ -118,3 +118,13 @@ def test_subscription_options_are_stored_and_edited(engine: Engine) -> None:
     record = get_subscription(engine, sub)
     assert record is not None and record.send_empty and record.quiet_hours is None
     assert record.watchlists == ("a", "b")
+
+
+def test_removing_a_subscription_removes_its_digest_history(engine: Engine) -> None:
+    from storage.subscriptions import remove_subscription
+
+    sub = _sub(engine)
+    [a] = seed(engine, NOW, "Raid on the embassy")
+    _digest(engine, sub, "nwd_1", [a])
+    assert remove_subscription(engine, sub)
+    assert get_digest(engine, "nwd_1") is None and digest_clusters(engine, "nwd_1") == []
