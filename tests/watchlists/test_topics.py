@@ -1190,6 +1190,140 @@ EUROPEAN_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += EUROPEAN_CASES
 
 
+SPANISH_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    (
+        "es-fuerzas-especiales-ecuatorianas-derribaron",
+        "Fuerzas especiales ecuatorianas derribaron la puerta de la embajada mexicana",
+        "",
+        "es",
+        {EM, ER},
+    ),
+    (
+        "es-canseco-me-tiraron-al",
+        "Canseco: 'Me tiraron al suelo' durante la incursión policial",
+        "El encargado de negocios de México relató cómo los agentes ingresaron a la "
+        "sede diplomática en Quito.",
+        "es",
+        {EM, ER},
+    ),
+    (
+        "es-la-oea-condena-la",
+        "La OEA condena la violación de la sede diplomática mexicana en Quito",
+        "",
+        "es",
+        {EM, ER},
+    ),
+    (
+        "es-b-rcena-anuncia-demanda",
+        "Bárcena anuncia demanda contra Ecuador ante la Corte Internacional de Justicia",
+        "",
+        "es",
+        {EM},
+    ),
+    (
+        "es-glas-lleva-tres-meses",
+        "Glas lleva tres meses asilado en la embajada de México",
+        "",
+        "es",
+        {EM},
+    ),
+    (
+        "es-ecuador-pide-a-m",
+        "Ecuador pide a México permiso para ingresar a su embajada y capturar a Glas",
+        "",
+        "es",
+        {EM},
+    ),
+    (
+        "es-expulsan-al-embajador-de",
+        "Expulsan al embajador de Rusia por espionaje",
+        "El gobierno lo declaró persona non grata y le dio 72 horas para abandonar el país.",
+        "es",
+        {VC},
+    ),
+    (
+        "es-diplom-tico-invoca-inmunidad",
+        "Diplomático invoca inmunidad tras atropellar a un ciclista",
+        "",
+        "es",
+        {VC},
+    ),
+    (
+        "es-niegan-acceso-consular-a",
+        "Niegan acceso consular a ciudadano mexicano condenado a muerte en Texas",
+        "",
+        "es",
+        {VC},
+    ),
+    (
+        "es-consulado-de-m-xico",
+        "Consulado de México en Dallas instala módulo de atención ante redadas de ICE",
+        "",
+        "es",
+        {IC},
+    ),
+    (
+        "es-canciller-a-colombiana-brinda",
+        "Cancillería colombiana brinda asistencia a connacionales deportados desde Estados Unidos",
+        "",
+        "es",
+        {IC},
+    ),
+    (
+        "es-manifestantes-atacan-con-piedras",
+        "Manifestantes atacan con piedras la embajada de Israel en Madrid",
+        "",
+        "es",
+        {ER},
+    ),
+    (
+        "es-encapuchados-incendian-el-consulado",
+        "Encapuchados incendian el consulado de Francia en Barcelona",
+        "",
+        "es",
+        {ER},
+    ),
+    (
+        "es-embajada-de-m-xico",
+        "Embajada de México en Madrid celebra el Día de Muertos",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "es-polic-a-ecuatoriana-allana",
+        "Policía ecuatoriana allana cárcel de Guayaquil",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "es-noboa-anuncia-consulta-popular",
+        "Noboa anuncia consulta popular sobre seguridad",
+        "",
+        "es",
+        set(),
+    ),
+    ("es-sheinbaum-inaugura-tramo-del", "Sheinbaum inaugura tramo del Tren Maya", "", "es", set()),
+    ("es-ecuador-vence-a-m", "Ecuador vence a México en partido amistoso", "", "es", set()),
+    (
+        "es-glas-de-ecuador-a",
+        "Glas de Ecuador a la final del torneo de vidrio soplado",
+        "",
+        "es",
+        set(),
+    ),
+    (
+        "es-ice-el-ndice-de",
+        "ICE: el índice de confianza empresarial sube en España",
+        "",
+        "es",
+        set(),
+    ),
+]
+CASES += SPANISH_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
