@@ -1324,6 +1324,157 @@ SPANISH_CASES: list[tuple[str, str, str, str, set[str]]] = [
 CASES += SPANISH_CASES
 
 
+ENGLISH_PARAPHRASE_CASES: list[tuple[str, str, str, str, set[str]]] = [
+    (
+        "en-ecuador-s-police-break",
+        "Ecuador's police break into Mexico's embassy, seize ex-vice president",
+        "",
+        "en",
+        {EM, ER},
+    ),
+    (
+        "en-outrage-across-latin-america",
+        "Outrage across Latin America after Quito embassy incursion",
+        "Brazil, Colombia and Argentina condemned Ecuador for sending police into the "
+        "Mexican mission.",
+        "en",
+        {EM, ER},
+    ),
+    (
+        "en-un-chief-alarmed-by",
+        "UN chief 'alarmed' by Ecuador's entry into Mexican embassy",
+        "",
+        "en",
+        {EM, ER},
+    ),
+    (
+        "en-ecuador-defends-storming-of",
+        "Ecuador defends storming of Mexican embassy at OAS meeting",
+        "",
+        "en",
+        {EM, ER},
+    ),
+    (
+        "en-mexico-s-top-court",
+        "Mexico's top court case against Ecuador: what happens next",
+        "Mexico accuses Ecuador of violating the Vienna Convention on Diplomatic "
+        "Relations when police entered its embassy.",
+        "en",
+        {EM, ER, VC},
+    ),
+    (
+        "en-north-korean-embassy-intruders",
+        "North Korean embassy intruders tied up staff, Spanish court hears",
+        "",
+        "en",
+        {ER},
+    ),
+    (
+        "en-sweden-recalls-staff-after",
+        "Sweden recalls staff after mob sets Baghdad embassy ablaze",
+        "",
+        "en",
+        {ER},
+    ),
+    (
+        "en-tehran-gunman-kills-guard",
+        "Tehran: gunman kills guard at Azerbaijani mission",
+        "Azerbaijan said the attacker forced his way into the embassy compound.",
+        "en",
+        {ER},
+    ),
+    (
+        "en-israeli-strike-hits-iranian",
+        "Israeli strike hits Iranian consular building in Damascus",
+        "",
+        "en",
+        {ER},
+    ),
+    (
+        "en-gershkovich-gets-first-consular",
+        "Gershkovich gets first consular visit since arrest",
+        "",
+        "en",
+        {VC},
+    ),
+    (
+        "en-embassy-staff-enjoy-immunity",
+        "Embassy staff enjoy immunity, court rules in landlord dispute",
+        "",
+        "en",
+        {VC},
+    ),
+    ("en-tit-for-tat-russia", "Tit-for-tat: Russia expels Bulgarian diplomats", "", "en", {VC}),
+    (
+        "en-korean-workers-held-by",
+        "Korean workers held by ICE get visit from consul general",
+        "",
+        "en",
+        {IC},
+    ),
+    (
+        "en-consulate-opens-hotline-for",
+        "Consulate opens hotline for nationals after immigration sweep in Chicago",
+        "",
+        "en",
+        {IC},
+    ),
+    (
+        "en-minneapolis-ice-agent-tried",
+        "Minneapolis: ICE agent tried to enter Ecuador consulate, officials say",
+        "",
+        "en",
+        {ER, IC},
+    ),
+    (
+        "en-embassy-row-washington-s",
+        "Embassy Row: Washington's historic diplomatic neighbourhood",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-ambassador-s-residence-hosts",
+        "Ambassador's residence hosts charity gala",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-police-raid-gang-hideout",
+        "Police raid gang hideout in Quito, arrest 12",
+        "",
+        "en",
+        set(),
+    ),
+    ("en-ice-detains-at-texas", "ICE detains 40 at Texas construction site", "", "en", set()),
+    ("en-ecuador-s-noboa-wins", "Ecuador's Noboa wins re-election", "", "en", set()),
+    (
+        "en-vice-president-glas-attends",
+        "Vice President Glas attends inauguration (2013)",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-intercontinental-exchange-to-buy",
+        "Intercontinental Exchange to buy stake in Polymarket",
+        "",
+        "en",
+        set(),
+    ),
+    (
+        "en-us-immigration-agency-ice",
+        "US immigration agency ICE expands detention capacity",
+        "",
+        "en",
+        set(),
+    ),
+    ("en-staff-hit-by-cuts", "Embassy staff hit by budget cuts", "", "en", set()),
+]
+CASES += ENGLISH_PARAPHRASE_CASES
+
+
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return compile_watchlists(builtin_watchlists())
