@@ -1391,8 +1391,8 @@ ENGLISH_PARAPHRASE_CASES: list[tuple[str, str, str, str, set[str]]] = [
         {ER},
     ),
     (
-        "en-gershkovich-gets-first-consular",
-        "Gershkovich gets first consular visit since arrest",
+        "en-gershkovich-consular-access",
+        "Gershkovich granted consular access for first time since arrest",
         "",
         "en",
         {VC},
