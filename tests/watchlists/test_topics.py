@@ -1071,6 +1071,7 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    ("en-fixture-mexico-v-ecuador", "Mexico v Ecuador: Copa América live", "", "en", set()),
 ]
 CASES += ATTEMPT_CASES
 
