@@ -12,6 +12,7 @@ change neither the fingerprint nor similarity.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -75,6 +76,7 @@ _MONTHS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=16_384)
 def clean_text(text: str | None) -> str:
     """Feed text as plain text: entities unescaped, tags removed, whitespace collapsed."""
     if not text:
@@ -84,6 +86,7 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", out).strip()
 
 
+@functools.lru_cache(maxsize=16_384)
 def strip_boilerplate(text: str) -> str:
     """Plain ``text`` without a wire dateline and the tails feeds append to every summary."""
     out = _DATELINE.sub("", text)
@@ -99,6 +102,15 @@ def words(text: str | None) -> list[str]:
 
 def fold_words(plain: str) -> list[str]:
     """Word tokens of plain text: accents dropped, case-folded, split at non-word runs."""
+    return list(_folded(plain))
+
+
+@functools.lru_cache(maxsize=16_384)  # dedup folds the same title and summary several times
+def _folded(plain: str) -> tuple[str, ...]:
+    return tuple(_fold(plain))
+
+
+def _fold(plain: str) -> list[str]:
     if not plain:
         return []
     if plain.isascii():  # nothing to decompose, no combining marks: skip the per-letter pass
@@ -122,7 +134,12 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 
 def number_tokens(tokens: Sequence[str]) -> frozenset[str]:
     """Numbers, months, weekdays and relative days: the parts a daily series changes."""
-    return frozenset(t for t in tokens if any(c.isdigit() for c in t) or t in _MONTHS)
+    # A token of letters only has no digit: only the others need the per-letter look.
+    return frozenset(
+        t
+        for t in tokens
+        if t in _MONTHS or (not t.isalpha() and any(c.isdigit() for c in t))
+    )
 
 
 def shingles(tokens: Sequence[str], size: int = 3) -> set[str]:
