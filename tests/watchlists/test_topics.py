@@ -1072,6 +1072,7 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         set(),
     ),
     ("en-fixture-mexico-v-ecuador", "Mexico v Ecuador: Copa América live", "", "en", set()),
+    ("en-quito-drug-raid", "Quito raid nets two tonnes of cocaine", "", "en", set()),
 ]
 CASES += ATTEMPT_CASES
 
