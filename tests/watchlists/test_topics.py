@@ -1073,6 +1073,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
     ),
     ("en-fixture-mexico-v-ecuador", "Mexico v Ecuador: Copa América live", "", "en", set()),
     ("en-quito-drug-raid", "Quito raid nets two tonnes of cocaine", "", "en", set()),
+    (
+        "en-glas-odebrecht-mexico",
+        "Jorge Glas jailed in Odebrecht case that also reached Mexico and Brazil",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
