@@ -1080,6 +1080,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    (
+        "en-dhs-consular-processing",
+        "Homeland Security changes consular processing rules for visas",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
