@@ -1087,6 +1087,7 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         "en",
         set(),
     ),
+    ("en-quito-raid-cartel", "Quito raid seizes Mexican cartel cocaine", "", "en", set()),
 ]
 CASES += ATTEMPT_CASES
 
