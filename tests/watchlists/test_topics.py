@@ -1088,6 +1088,13 @@ ATTEMPT_CASES: list[tuple[str, str, str, str, set[str]]] = [
         set(),
     ),
     ("en-quito-raid-cartel", "Quito raid seizes Mexican cartel cocaine", "", "en", set()),
+    (
+        "en-cartels-ambassador",
+        "Mexican cartels expand in Ecuador, US ambassador warns",
+        "",
+        "en",
+        set(),
+    ),
 ]
 CASES += ATTEMPT_CASES
 
