@@ -18,7 +18,8 @@ import ssl
 from datetime import datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -176,7 +177,7 @@ async def send_webhook(
         raise WebhookError(f"'{url}' is not an http(s) URL", target=url, permanent=True)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        await resolve_checked(parts.hostname, port, url, allow_private)
+        addresses = await resolve_checked(parts.hostname, port, url, allow_private)
     except AddressRefusedError as exc:
         raise WebhookError(str(exc), target=url, permanent=True, hint=exc.hint) from exc
     except FetchError as exc:
@@ -188,15 +189,19 @@ async def send_webhook(
         "user-agent": "newswatch-webhook/1",
         "webhook-id": content.id,
         "webhook-timestamp": str(timestamp),
+        "host": parts.netloc.rsplit("@", 1)[-1],
     }
     if secret:
         headers["webhook-signature"] = sign_webhook(secret, content.id, timestamp, body)
+    # Connect to an address that was just checked, not to whatever a second DNS
+    # answer says (DNS rebinding); TLS still verifies the certificate for the name.
+    extensions: dict[str, Any] = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
     try:
         async with httpx.AsyncClient(
             follow_redirects=False, timeout=timeout, trust_env=False
         ) as client:
             response = await asyncio.wait_for(
-                client.post(url, content=body, headers=headers), timeout
+                _post_pinned(client, url, addresses, body, headers, extensions), timeout
             )
     except (httpx.HTTPError, TimeoutError) as exc:
         raise WebhookError(
@@ -221,4 +226,35 @@ async def send_webhook(
         permanent=status == 410,
         retry_after=retry_after(response.headers.get("retry-after"), now),
         hint=hint,
+    )
+
+
+def pinned_url(url: str, address: str) -> str:
+    """``url`` with its host replaced by ``address`` (bracketed if IPv6), port and path kept."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    userinfo = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{userinfo}{host}{port}", parts.path, parts.query, ""))
+
+
+async def _post_pinned(
+    client: httpx.AsyncClient,
+    url: str,
+    addresses: list[str],
+    body: bytes,
+    headers: dict[str, str],
+    extensions: dict[str, Any],
+) -> httpx.Response:
+    """POST to each checked address in turn (IPv4 first) until one connects."""
+    ordered = sorted(addresses, key=lambda a: (":" in a, a)) or [urlsplit(url).hostname or ""]
+    for address in ordered[:-1]:
+        try:
+            return await client.post(
+                pinned_url(url, address), content=body, headers=headers, extensions=extensions
+            )
+        except httpx.ConnectError:
+            continue
+    return await client.post(
+        pinned_url(url, ordered[-1]), content=body, headers=headers, extensions=extensions
     )

@@ -94,6 +94,7 @@ class VerifyingReceiver:
     attempts: list[Attempt] = field(default_factory=list)
     port: int = 0
     delay: float = 0.0  # seconds before answering, to make deliveries overlap
+    hosts: list[str] = field(default_factory=list)  # the Host header of every request
 
     @property
     def accepted(self) -> list[Attempt]:
@@ -120,6 +121,7 @@ def receiving(receiver: VerifyingReceiver) -> Iterator[VerifyingReceiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
             signed = verify(receiver.secret, headers, body)
+            receiver.hosts.append(headers.get("host", ""))
             if receiver.delay:
                 time.sleep(receiver.delay)
             status, extra = (

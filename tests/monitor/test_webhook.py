@@ -259,3 +259,31 @@ def test_the_secret_shown_once_at_add_verifies_the_signatures(
         now = datetime.now(UTC) + timedelta(minutes=1)
         step(engine, settings, now)
         assert [(a.status, a.signed) for a in hook.attempts] == [(200, True)]
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "pinned"),
+    [
+        ("https://hooks.example/x?a=1", "203.0.113.5", "https://203.0.113.5/x?a=1"),
+        ("http://hooks.example:8080/x", "2001:db8::1", "http://[2001:db8::1]:8080/x"),
+        ("https://u:p@hooks.example/x", "203.0.113.5", "https://u:p@203.0.113.5/x"),
+    ],
+    ids=["https", "ipv6-port", "userinfo"],
+)
+def test_the_request_goes_to_the_address_that_was_checked(
+    url: str, address: str, pinned: str
+) -> None:
+    from monitor.deliver import pinned_url
+
+    assert pinned_url(url, address) == pinned
+
+
+def test_a_named_host_is_posted_to_its_checked_address_with_its_own_host_header(
+    engine: Engine, settings: Settings
+) -> None:
+    with receiving(VerifyingReceiver()) as hook:
+        subscribe(engine, f"http://localhost:{hook.port}/hook")
+        seed(engine, T0, "Police raid the Mexican embassy in Quito")
+        step(engine, settings, T0)
+        assert [a.status for a in hook.attempts] == [200]
+        assert hook.hosts == [f"localhost:{hook.port}"]
