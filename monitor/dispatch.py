@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 BACKFILL = timedelta(hours=24)  # a new subscription also gets the last day's matches
 LEASE = timedelta(minutes=5)
-CLAIM_BATCH = 10  # digests leased at once: ten slow receivers take far less than LEASE
+CLAIM_BATCH = 5  # digests leased at once: five slow receivers (timeouts) stay within LEASE
 FIRST_RETRY = 60.0  # seconds; then ×3 per attempt: 1 min, 3, 9, 27, 81, 243, 360…
 BACKOFF_FACTOR = 3.0
 MAX_RETRY = 6 * 3600.0
