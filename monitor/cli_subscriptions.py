@@ -244,6 +244,11 @@ def edit(
     if timezone:
         parse_timezone(timezone)
         changes["timezone"] = timezone
+    if (format or secret) and current.channel != "webhook":
+        raise ConfigError(
+            "--format and --secret apply to webhook subscriptions only",
+            hint=f"subscription {subscription_id} is by email",
+        )
     if format:
         changes["format"] = _check_format(format)
     shown_secret = None

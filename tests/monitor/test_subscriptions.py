@@ -68,6 +68,10 @@ def test_add_list_show_edit_pause_resume_remove(env: dict[str, str]) -> None:
     assert "daily@07:30" in shown and "new@example.org" in shown
     assert "none" in next(line for line in shown.splitlines() if "quiet hours" in line)
 
+    code, output = run_cli(env, "subscription", "edit", "1", "--secret", "new")
+    assert code == 1 and "webhook subscriptions only" in output
+    rotated = cli_ok(env, "subscription", "edit", "2", "--secret", "new")
+    assert "new webhook signing secret (shown once): whsec_" in rotated
     assert "paused" in cli_ok(env, "subscription", "pause", "1")
     assert "paused" in cli_ok(env, "subscription", "list")
     cli_ok(env, "subscription", "resume", "1")
