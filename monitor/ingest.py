@@ -99,7 +99,6 @@ class Ingestor:
             min_interval=settings.min_poll_interval, max_interval=settings.max_poll_interval
         )
         self.dedup = self._seeded_dedup()
-        self._pool: Executor | None = None
         self._keys = random.Random(uuid.uuid4().int)  # story keys: unique, cheap
 
     def _seeded_dedup(self) -> Deduplicator:
@@ -119,16 +118,11 @@ class Ingestor:
         return dedup
 
     def _parser_pool(self) -> Executor:
-        if self._pool is None:
-            workers = self.settings.parse_workers or os.cpu_count() or 1
-            self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
-        return self._pool
+        return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)
 
     def close(self) -> None:
-        """Stop the parser processes (a new cycle starts them again)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the parser processes (the next cycle starts them again)."""
+        close_parser_pool()
 
     async def run_cycle(
         self,
@@ -152,10 +146,14 @@ class Ingestor:
         once = OncePerUrl()
         writer = BatchWriter(self.engine, on_failure=self._forget_unsaved)
 
+        # Feeds between fetch and store at once: bounds the bodies waiting for a parser.
+        in_flight = asyncio.Semaphore(max(64, 2 * s.fetch_concurrency))
+
         async def one(feed: FeedRecord) -> None:
-            if stop is not None and stop.is_set():
-                return
-            await self._poll(feed, report, compiled, limiter, clients, once, writer)
+            async with in_flight:
+                if stop is not None and stop.is_set():
+                    return
+                await self._poll(feed, report, compiled, limiter, clients, once, writer)
             pending.discard(feed.id)
             if progress is not None:
                 progress(feed.url)
@@ -242,7 +240,7 @@ class Ingestor:
         try:
             parsed = await loop.run_in_executor(self._parser_pool(), prepare_feed, *args)
         except BrokenProcessPool as exc:
-            self._pool = None  # a worker died (out of memory?): start fresh next time
+            close_parser_pool()  # a worker died (out of memory?): start fresh next time
             raise FetchError(
                 "the parser process died while reading this feed",
                 url=url,
@@ -333,11 +331,10 @@ class Ingestor:
         """The deduplicator's decision per story (here: it needs every story's memory)."""
         writes = []
         stories = prepared.parsed.stories
-        for story, fingerprint, matches in zip(
-            stories, prepared.fingerprints, prepared.matches, strict=True
-        ):
+        for story, matches in zip(stories, prepared.matches, strict=True):
             item = dedup_item(story, f"{self._keys.getrandbits(128):032x}", now)
             decision = self.dedup.decide(item, now)
+            fingerprint = self.dedup.fingerprint(item)  # cheap now: decide folded these texts
             writes.append(
                 StoryWrite(
                     key=decision.story,
@@ -356,6 +353,21 @@ class Ingestor:
                 )
             )
         return tuple(writes)
+
+
+_POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
+
+
+def parser_pool(workers: int) -> ProcessPoolExecutor:
+    """The process-wide pool of parser processes, started on first use."""
+    if not _POOL:
+        _POOL.append(ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker))
+    return _POOL[0]
+
+
+def close_parser_pool() -> None:
+    while _POOL:
+        _POOL.pop().shutdown(wait=True, cancel_futures=True)
 
 
 def _quiet_worker() -> None:

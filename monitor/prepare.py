@@ -1,4 +1,4 @@
-"""Work done per feed body in a parser process: parse, fingerprint and match every item.
+"""Work done per feed body in a parser process: parse, and match every item.
 
 Pure CPU (no I/O): it runs in the process pool beside the event loop, so the
 service uses every core. Only the deduplicator's decision, which needs the
@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.fingerprint import fingerprint_of
 from monitor.matching import CompiledSet, match_writes
 from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker
 from storage.records import MatchWrite
@@ -29,10 +28,9 @@ _compiled: dict[WatchlistSpec, CompiledSet] = {}
 
 @dataclass(frozen=True, slots=True)
 class PreparedFeed:
-    """A parsed feed with, per story, its fingerprint and the matches it would get."""
+    """A parsed feed with, per story, the matches it would get."""
 
     parsed: ParsedFeed
-    fingerprints: tuple[str, ...]
     matches: tuple[tuple[MatchWrite, ...], ...]
 
 
@@ -63,15 +61,17 @@ def prepare_feed(
     max_bytes: int,
     watchlists: WatchlistSpec,
 ) -> PreparedFeed | ParseFailure:
-    """Parse ``body``; fingerprint and match each story. Errors come back as values."""
+    """Parse ``body`` and match each story. Errors come back as values.
+
+    (Fingerprints are left to the main process: the deduplicator folds the same
+    texts there anyway, and its caches make the fingerprint almost free.)
+    """
     parsed = parse_in_worker(body, headers, feed_url, now, max_bytes)
     if isinstance(parsed, ParseFailure):
         return parsed
     compiled = compiled_for(watchlists)
-    fingerprints = []
     matches = []
     for story in parsed.stories:
-        fingerprints.append(fingerprint_of(story.title, story.summary))
         found = compiled.matcher.match(story.title, story.summary, story.language)
         matches.append(match_writes(compiled, found))
-    return PreparedFeed(parsed, tuple(fingerprints), tuple(matches))
+    return PreparedFeed(parsed, tuple(matches))
