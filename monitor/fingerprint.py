@@ -76,7 +76,7 @@ _MONTHS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=16_384)
+@functools.lru_cache(maxsize=512)
 def clean_text(text: str | None) -> str:
     """Feed text as plain text: entities unescaped, tags removed, whitespace collapsed."""
     if not text:
@@ -86,7 +86,7 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", out).strip()
 
 
-@functools.lru_cache(maxsize=16_384)
+@functools.lru_cache(maxsize=512)
 def strip_boilerplate(text: str) -> str:
     """Plain ``text`` without a wire dateline and the tails feeds append to every summary."""
     out = _DATELINE.sub("", text)
@@ -105,7 +105,7 @@ def fold_words(plain: str) -> list[str]:
     return list(_folded(plain))
 
 
-@functools.lru_cache(maxsize=16_384)  # dedup folds the same title and summary several times
+@functools.lru_cache(maxsize=512)  # dedup folds one title and summary several times
 def _folded(plain: str) -> tuple[str, ...]:
     return tuple(_fold(plain))
 

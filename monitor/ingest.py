@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import random
 import signal
@@ -361,7 +362,15 @@ _POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per proces
 def parser_pool(workers: int) -> ProcessPoolExecutor:
     """The process-wide pool of parser processes, started on first use."""
     if not _POOL:
-        _POOL.append(ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker))
+        # Forked from a small server process that imported only the parser and the
+        # matcher: workers start fast and do not carry copies of this process's memory.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["monitor.prepare"])
+        _POOL.append(
+            ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_quiet_worker
+            )
+        )
     return _POOL[0]
 
 
