@@ -143,7 +143,7 @@ class Ingestor:
         pending = {f.id for f in feeds}
         s = self.settings
         limiter = HostLimiter(s.fetch_concurrency, s.per_host_concurrency, s.host_spacing)
-        clients = ClientSet(max(1, s.fetch_concurrency // 8), s.fetch_concurrency)
+        clients = ClientSet(max(1, s.fetch_concurrency // 2), s.fetch_concurrency)
         once = OncePerUrl()
         writer = BatchWriter(self.engine, on_failure=self._forget_unsaved)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, or_
+from sqlalchemy import false, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -110,12 +110,16 @@ def claim_due_feeds(
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = list(session.exec(query))
-        for row in rows:
-            row.claimed_by = worker
-            row.claimed_until = now + lease
-            session.add(row)
-        return [to_record(r) for r in rows]
+        records = [to_record(r) for r in session.exec(query)]
+        ids = [r.id for r in records]
+        for start in range(0, len(ids), 500):  # one UPDATE per 500 feeds, not one per feed
+            session.execute(
+                update(Feed)
+                .where(col(Feed.id).in_(ids[start : start + 500]))
+                .values(claimed_by=worker, claimed_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+        return records
 
 
 def release_feeds(engine: Engine, feed_ids: list[int]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, update
+from sqlalchemy import Table, bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -42,11 +42,54 @@ def save_polls(engine: Engine, polls: list[PollWrite]) -> list[PollSummary]:
     """Write several polls in ONE transaction (each still with its own validators)."""
     if not polls:
         return []
+    quiet = [p for p in polls if p.not_modified and not p.stories]
+    busy = [p for p in polls if not (p.not_modified and not p.stories)]
     with transaction(engine) as session:
-        ids = [poll.feed_id for poll in polls]
+        _save_unchanged(session, quiet)
+        ids = [poll.feed_id for poll in busy]
         for start in range(0, len(ids), 500):  # one query loads the feeds; get() then hits
             list(session.exec(select(Feed).where(col(Feed.id).in_(ids[start : start + 500]))))
-        return [_save_one(session, poll) for poll in polls]
+        done = {id(poll): _save_one(session, poll) for poll in busy}
+    return [done.get(id(poll), PollSummary(0, 0, 0, 0)) for poll in polls]
+
+
+def _save_unchanged(session: Session, polls: list[PollWrite]) -> None:
+    """304s: only the feed rows change, in one executemany UPDATE."""
+    if not polls:
+        return
+    table = Feed.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            state=bindparam("b_state"),
+            state_reason=bindparam("b_reason"),
+            poll_interval=func.coalesce(bindparam("b_interval"), table.c.poll_interval),
+            item_gap=func.coalesce(bindparam("b_gap"), table.c.item_gap),
+            error_count=0,
+            last_error=None,
+            last_checked_at=bindparam("b_checked"),
+            last_success_at=bindparam("b_checked"),
+            next_check_at=bindparam("b_next"),
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
+    session.execute(
+        statement,
+        [
+            {
+                "b_id": p.feed_id,
+                "b_state": p.state,
+                "b_reason": p.state_reason,
+                "b_interval": p.poll_interval,
+                "b_gap": p.item_gap,
+                "b_checked": p.checked_at,
+                "b_next": p.next_check_at,
+            }
+            for p in polls
+        ],
+    )
 
 
 def _save_one(session: Session, poll: PollWrite) -> PollSummary:
