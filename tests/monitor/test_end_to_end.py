@@ -178,3 +178,46 @@ def test_loopback_feed_is_refused_unless_allowed(rig: Rig) -> None:
     run = rig.cli("run", "--once")
     assert "loopback" in run.stdout
     assert rig.feeds.requests == []  # refused before connecting
+
+
+def test_one_story_from_three_feeds_is_one_item_with_three_sources(rig: Rig) -> None:
+    copies = {
+        "/ap.xml": ("AP Wire", RAID),
+        "/abc.xml": (
+            "ABC Wire",
+            Item(
+                "c-1",
+                RAID.title,
+                RAID.summary.replace("late on Friday", "late Friday"),
+                "https://abc.example/international/wireStory/quito-embassy-raid-1088",
+            ),
+        ),
+        "/local.xml": (
+            "Local Wire",
+            Item(
+                "d-1",
+                RAID.title + " - Local Wire",
+                RAID.summary,
+                "https://local.example/world/2024/04/06/quito-raid?utm_source=rss",
+            ),
+        ),
+    }
+    for path, (title, item) in copies.items():
+        rig.feeds.routes[path] = Route(rss(title, [item]))
+        rig.cli("feed", "add", "--no-discover", rig.feeds.url(path))
+    rig.cli(
+        "subscription",
+        "add",
+        "--webhook",
+        rig.hooks.url(),
+        "--watchlist",
+        "embassy-raids",
+        "--every",
+        "instant",
+    )
+    rig.cli("run", "--once")
+    (call,) = rig.hooks.calls
+    items = call.json()["items"]
+    assert len(items) == 1
+    sources = [items[0]["source"], *items[0]["also_reported_by"]]
+    assert sorted(sources) == ["ABC Wire", "AP Wire", "Local Wire"]
