@@ -218,7 +218,7 @@ def _self_cpu() -> float:
 
 
 def _workers(ingestor: object) -> list[int]:
-    from monitor.ingest import _POOL
+    from monitor.prepare import _POOL
 
     return [pid for pool in _POOL for pid in (getattr(pool, "_processes", None) or {})]
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import random
-import signal
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,7 +41,13 @@ from monitor.politeness import (
     schedule_success,
     usual_gap,
 )
-from monitor.prepare import PreparedFeed, WatchlistSpec, prepare_feed
+from monitor.prepare import (
+    PreparedFeed,
+    WatchlistSpec,
+    close_parser_pool,
+    parser_pool,
+    prepare_feed,
+)
 from monitor.story import Story
 from monitor.writer import BatchWriter
 from storage.errors import StorageError
@@ -354,34 +358,6 @@ class Ingestor:
                 )
             )
         return tuple(writes)
-
-
-_POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
-
-
-def parser_pool(workers: int) -> ProcessPoolExecutor:
-    """The process-wide pool of parser processes, started on first use."""
-    if not _POOL:
-        # Forked from a small server process that imported only the parser and the
-        # matcher: workers start fast and do not carry copies of this process's memory.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare"])
-        _POOL.append(
-            ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_quiet_worker
-            )
-        )
-    return _POOL[0]
-
-
-def close_parser_pool() -> None:
-    while _POOL:
-        _POOL.pop().shutdown(wait=True, cancel_futures=True)
-
-
-def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group: the service stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def published_gap(stories: tuple[Story, ...]) -> float | None:

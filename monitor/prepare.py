@@ -1,7 +1,7 @@
 """Work done per feed body in a parser process: parse, and match every item.
 
-Pure CPU (no I/O): it runs in the process pool beside the event loop, so the
-service uses every core. Only the deduplicator's decision, which needs the
+Pure CPU (no I/O) apart from starting the process pool it runs in, beside the
+event loop, so the service uses every core. Only the deduplicator's decision, which needs the
 memory of all stories, stays in the main process. Watchlists travel as their
 texts; each worker compiles them once per version and keeps the result.
 """
@@ -9,6 +9,9 @@ texts; each worker compiles them once per version and keeps the result.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,3 +78,31 @@ def prepare_feed(
         found = compiled.matcher.match(story.title, story.summary, story.language)
         matches.append(match_writes(compiled, found))
     return PreparedFeed(parsed, tuple(matches))
+
+
+_POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
+
+
+def parser_pool(workers: int) -> ProcessPoolExecutor:
+    """The process-wide pool of parser processes, started on first use."""
+    if not _POOL:
+        # Forked from a small server process that imported only the parser and the
+        # matcher: workers start fast and do not carry copies of this process's memory.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["monitor.prepare"])
+        _POOL.append(
+            ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_quiet_worker
+            )
+        )
+    return _POOL[0]
+
+
+def close_parser_pool() -> None:
+    while _POOL:
+        _POOL.pop().shutdown(wait=True, cancel_futures=True)
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C reaches the whole process group: the service stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
