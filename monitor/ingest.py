@@ -9,6 +9,7 @@ its health and next retry, and never stops the others.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import random
@@ -105,6 +106,7 @@ class Ingestor:
         )
         self.dedup = self._seeded_dedup()
         self._keys = random.Random(uuid.uuid4().int)  # story keys: unique, cheap
+        self._bodies: dict[int, bytes] = {}  # feed id → digest of the last body stored
 
     def _seeded_dedup(self) -> Deduplicator:
         dedup = Deduplicator()
@@ -202,25 +204,32 @@ class Ingestor:
         try:
             result = await once.run(feed.url, fetch)
             prepared = None
-            if not result.not_modified:
+            # A server without validators often sends the very same body again: skip it.
+            digest = hashlib.blake2b(result.body, digest_size=16).digest()
+            unchanged = result.not_modified or self._bodies.get(feed.id) == digest
+            if not unchanged:
                 prepared = await self._prepare(result, feed.url, now, compiled)
             poll = self._decide(feed, result, prepared, now)
             parsed = prepared.parsed if prepared else None
             summary = await writer.save(poll)
+            if not result.not_modified:
+                self._bodies[feed.id] = digest
             if result.permanent_redirect and result.permanent_redirect != feed.url:
                 if await writer.move(feed.id, result.permanent_redirect):
                     report.moved[feed.url] = result.permanent_redirect
             report.ok += 1
-            report.not_modified += result.not_modified
+            report.not_modified += unchanged
             report.new_stories += summary.new_stories
             report.new_matches += summary.new_matches
             self._note_transition(report, feed, poll.state)
-            metrics.observe_poll("not_modified" if result.not_modified else "ok", None)
+            metrics.observe_poll("not_modified" if unchanged else "ok", None)
             metrics.observe_items(summary.new_stories, summary.new_matches)
             log.info(
                 "poll %s: %s, %d items, %d new, %d matches, next in %s, %.0f ms",
                 feed.url,
-                "304 not modified" if result.not_modified else f"HTTP {result.status}",
+                "304 not modified"
+                if result.not_modified
+                else f"HTTP {result.status}" + (", same body as last time" if unchanged else ""),
                 len(parsed.stories) if parsed else 0,
                 summary.new_stories,
                 summary.new_matches,

@@ -225,3 +225,31 @@ def test_one_fetch_per_url_however_many_ask() -> None:
         return list(await asyncio.gather(*(once.run("https://a/rss", fetch) for _ in range(5))))
 
     assert asyncio.run(go()) == ["body"] * 5 and len(calls) == 1
+
+
+def test_a_server_without_validators_sending_the_same_body_is_not_parsed_again(
+    server: ScriptServer, engine: Engine, settings: Settings
+) -> None:
+    clock = Clock()
+    server.handlers["/bare.xml"] = static(FEED)  # no ETag, no Last-Modified
+    add_feed(engine, server.url("/bare.xml"), clock.now)
+    ingestor = Ingestor(engine, settings, MatcherCache(engine), clock=clock)
+    try:
+        first = asyncio.run(ingestor.run_cycle())
+        clock.now = feeds(engine)[server.url("/bare.xml")].next_check_at or clock.now
+        second = asyncio.run(ingestor.run_cycle())
+        server.handlers["/bare.xml"] = static(FEED.replace(b"</channel>", NEW_ITEM + b"</channel>"))
+        clock.now = feeds(engine)[server.url("/bare.xml")].next_check_at or clock.now
+        third = asyncio.run(ingestor.run_cycle())
+    finally:
+        ingestor.close()
+    assert (first.new_stories, first.not_modified) == (1, 0)
+    assert (second.new_stories, second.not_modified, second.ok) == (0, 1, 1)
+    assert (third.new_stories, third.not_modified) == (1, 0)
+    assert server.hits("/bare.xml") == 3
+
+
+NEW_ITEM = (
+    b"<item><title>Mexico takes Ecuador to the ICJ</title><link>https://w.example/2</link>"
+    b'<guid isPermaLink="false">w-2</guid></item>'
+)
