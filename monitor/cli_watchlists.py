@@ -119,17 +119,24 @@ def test(
     text: Annotated[str | None, typer.Option("--text", help="A headline and summary.")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="A text file to test.")] = None,
     title: Annotated[str, typer.Option("--title", help="A headline, tested as the title.")] = "",
+    url: Annotated[str | None, typer.Option("--url", help="A web page to test.")] = None,
 ) -> None:
-    """Show whether and why a text matches a watchlist."""
-    if text is None and file is None and not title:
-        raise ConfigError("nothing to test", hint="give --text, --title or --file")
+    """Show whether and why a text matches a watchlist (and, if not, why not)."""
+    if text is None and file is None and url is None and not title:
+        raise ConfigError("nothing to test", hint="give --text, --title, --file or --url")
     body = text or ""
-    if file is not None:
-        body = file.read_text(encoding="utf-8", errors="replace")
+    if file is not None or url is not None:
+        from monitor.documents import load_documents
+        from watchlists.textformats import to_plain
+
+        reference = str(file) if file is not None else str(url)
+        (source,) = load_documents([reference], state.settings())
+        body = to_plain(source.text, source.format, source.name).text
     matcher = compile_watchlists([parse_watchlist(_require(name), name)])
     found = matcher.match(title, body, None)
     if not found:
-        out.print(f"no match for {name}")
+        out.print(f"no match for {name}", markup=False)
+        out.print(matcher.diagnose(name, title, body, None).explain(), markup=False)
         raise typer.Exit(1)
     for match in found:
         out.print(f"match: {match.watchlist} score {match.score:.2f}")

@@ -94,3 +94,43 @@ def test_backtest_and_prune_over_stored_stories(tmp_path: Path) -> None:
     assert "0 stories pruned" in cli(tmp_path, "stories", "prune", "--older-than", "1d").stdout
     bad = cli(tmp_path, "stories", "prune", "--older-than", "soon")
     assert bad.returncode == 1 and "90d" in bad.stderr
+
+
+def test_watchlist_test_says_why_and_why_not(tmp_path: Path) -> None:
+    hit = cli(
+        tmp_path,
+        "watchlist",
+        "test",
+        "ice-consulates",
+        "--text",
+        "ICE agents tried to enter the Ecuadorian consulate in Minneapolis.",
+    )
+    assert hit.returncode == 0 and "match: ice-consulates" in hit.stdout
+    assert "us-agency" in hit.stdout
+
+    miss = cli(
+        tmp_path,
+        "watchlist",
+        "test",
+        "ice-consulates",
+        "--text",
+        "An ice storm hit Minneapolis and the consulate closed early.",
+    )
+    assert miss.returncode == 1
+    assert "no match for ice-consulates" in miss.stdout
+    assert "group 'us-agency' not found" in miss.stdout
+
+
+def test_watchlist_test_reads_a_web_page(tmp_path: Path) -> None:
+    page = (
+        b"<html><body><article><h1>Raid</h1><p>Police stormed the Mexican embassy in "
+        b"Quito and arrested Jorge Glas.</p></article></body></html>"
+    )
+    server = FeedServer()
+    server.routes["/story.html"] = Route(page, headers={"Content-Type": "text/html"})
+    with serving(server):
+        result = cli(
+            tmp_path, "watchlist", "test", "embassy-raids", "--url", server.url("/story.html")
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "match: embassy-raids" in result.stdout
