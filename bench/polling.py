@@ -21,10 +21,10 @@ Three runs:
 3. sequential baseline: ``feedparser.parse(url)`` on each URL in turn (its own
    urllib fetch, no conditional GET, no dedup, no matching, no storage).
 
-CPU is user+system time of the main process and its parser processes (the
-feed server's is shown apart); peak memory is the largest sum, sampled every
-0.1 s, of the proportional set size (PSS) of the main process and its parser
-processes (pages the forked parsers share with the main process count once);
+CPU is user+system time of the main process, its parser processes and its
+writer process (the feed server's is shown apart); peak memory is the largest
+sum, sampled every 0.1 s, of the proportional set size (PSS) of those
+processes (pages they share count once);
 for the baseline it is the peak resident size of its process. Politeness settings for the run:
 4 requests at a time per host, 1 ms spacing, 32 at a time overall.
 """
@@ -46,6 +46,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from multiprocessing import forkserver
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -219,8 +220,12 @@ def _self_cpu() -> float:
 
 def _workers(ingestor: object) -> list[int]:
     from monitor.prepare import _POOL
+    from monitor.writer import _WRITER
 
-    return [pid for pool in _POOL for pid in (getattr(pool, "_processes", None) or {})]
+    pools = [*_POOL, *_WRITER]  # the parser processes and the writer process
+    pids = [pid for pool in pools for pid in (getattr(pool, "_processes", None) or {})]
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)  # they fork from it
+    return pids + ([server] if server else [])
 
 
 def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[Row]:

@@ -50,7 +50,7 @@ from monitor.prepare import (
     prepare_feed,
 )
 from monitor.story import Story
-from monitor.writer import BatchWriter
+from monitor.writer import BatchWriter, close_writer_process
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
 from storage.records import FeedRecord, PollWrite, StoryWrite
@@ -128,8 +128,9 @@ class Ingestor:
         return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)
 
     def close(self) -> None:
-        """Stop the parser processes (the next cycle starts them again)."""
+        """Stop the parser and writer processes (the next cycle starts them again)."""
         close_parser_pool()
+        close_writer_process()
 
     async def run_cycle(
         self,

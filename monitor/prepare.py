@@ -89,7 +89,7 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
         # Forked from a small server process that imported only the parser and the
         # matcher: workers start fast and do not carry copies of this process's memory.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare"])
+        context.set_forkserver_preload(["monitor.prepare", "monitor.writer"])
         _POOL.append(
             ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_quiet_worker
