@@ -16,12 +16,14 @@ import logging
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from storage.database import open_engine
+from storage.errors import StorageError
 from storage.feeds import move_feed, record_feed_error
 from storage.records import PollSummary, PollWrite
 from storage.stories import save_poll, save_polls
@@ -128,7 +130,14 @@ class BatchWriter:
         if self._thread is not None:
             return await loop.run_in_executor(self._thread, function, engine, *args)
         name = function.__name__
-        return await loop.run_in_executor(writer_process(), _call, self.url, name, *args)
+        try:
+            return await loop.run_in_executor(writer_process(), _call, self.url, name, *args)
+        except BrokenProcessPool as exc:
+            close_writer_process()  # the next write starts a fresh writer
+            raise StorageError(
+                "the writer process died; this cycle's unsaved polls are polled again",
+                hint="look for an out-of-memory kill in the system log",
+            ) from exc
 
     async def close(self) -> None:
         """Write what is queued, wait for every batch, stop the thread."""
