@@ -253,3 +253,28 @@ NEW_ITEM = (
     b"<item><title>Mexico takes Ecuador to the ICJ</title><link>https://w.example/2</link>"
     b'<guid isPermaLink="false">w-2</guid></item>'
 )
+
+
+def test_a_killed_writer_process_is_replaced_and_nothing_is_lost(
+    server: ScriptServer, engine: Engine, settings: Settings
+) -> None:
+    import os
+    import signal
+
+    from monitor import writer
+
+    clock = Clock()
+    server.handlers["/one.xml"] = static(FEED)
+    server.handlers["/two.xml"] = static(FEED.replace(b"w-1", b"t-1"))
+    add_feed(engine, server.url("/one.xml"), clock.now)
+    ingestor = Ingestor(engine, settings, MatcherCache(engine), clock=clock)
+    try:
+        asyncio.run(ingestor.run_cycle())
+        for pid in list(writer._WRITER[0]._processes):  # type: ignore[attr-defined]
+            os.kill(pid, signal.SIGKILL)
+        add_feed(engine, server.url("/two.xml"), clock.now)
+        report = asyncio.run(ingestor.run_cycle())
+    finally:
+        ingestor.close()
+    assert report.ok == 1 and not report.errors
+    assert feeds(engine)[server.url("/two.xml")].state == "healthy"
