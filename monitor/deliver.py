@@ -16,7 +16,7 @@ import secrets
 import smtplib
 import ssl
 from datetime import datetime
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -27,6 +27,7 @@ from monitor.digest import DigestContent
 from monitor.errors import AddressRefusedError, EmailError, FetchError, WebhookError
 from monitor.netguard import resolve_checked
 from monitor.payloads import webhook_body
+from monitor.politeness import retry_after_seconds
 from monitor.render import email_message, sender_address
 
 SMTP_TIMEOUT = 30.0
@@ -146,22 +147,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header (delta seconds or an HTTP date), at ``now``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
 async def send_webhook(
     content: DigestContent,
     url: str,
@@ -224,7 +209,7 @@ async def send_webhook(
         target=url,
         status=status,
         permanent=status == 410,
-        retry_after=retry_after(response.headers.get("retry-after"), now),
+        retry_after=retry_after_seconds(response.headers.get("retry-after"), now),
         hint=hint,
     )
 

@@ -11,7 +11,8 @@ import asyncio
 import functools
 import ssl
 from dataclasses import dataclass
-from email.utils import formatdate, parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
@@ -21,6 +22,7 @@ import httpx
 from monitor.decode import BoundedDecoder
 from monitor.errors import FetchError
 from monitor.netguard import check_addresses, resolve_checked
+from monitor.politeness import retry_after_seconds
 
 MAX_REDIRECTS = 5
 ACCEPT = (
@@ -188,7 +190,7 @@ async def _read(
             f"HTTP {status} {response.reason_phrase}".strip(),
             url=url,
             status=status,
-            retry_after=retry_after_seconds(headers.get("retry-after")),
+            retry_after=retry_after_seconds(headers.get("retry-after"), datetime.now(UTC)),
         )
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
@@ -216,24 +218,6 @@ async def _read(
         last_modified=headers.get("last-modified"),
         permanent_redirect=permanent,
     )
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import UTC, datetime
-
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def read_local(url: str, policy: FetchPolicy, last_modified: str | None) -> FetchResult:
