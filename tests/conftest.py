@@ -66,12 +66,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    eng = open_engine(database_url)
+def _migrated(url: str) -> Iterator[Engine]:
+    eng = open_engine(url)
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database; storage tests get it once per backend."""
+    yield from _migrated(database_url)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A migrated SQLite file, for service tests that need no second backend."""
+    yield from _migrated(sqlite_url)
 
 
 @pytest.fixture

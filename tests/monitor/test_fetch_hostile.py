@@ -20,7 +20,6 @@ from monitor.errors import AddressRefusedError, FetchError
 from monitor.fetch import FetchPolicy, fetch_feed, new_client
 from monitor.ingest import Ingestor
 from monitor.matching import MatcherCache
-from storage.database import migrate, open_engine
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss
@@ -34,12 +33,13 @@ from tests.support.hostile import (
     static,
 )
 
-GOOD = rss("Good Wire", [Item("g-1", "Quito embassy raid", "Police entered.", "https://g.example/1")])
+GOOD = rss(
+    "Good Wire", [Item("g-1", "Quito embassy raid", "Police entered.", "https://g.example/1")]
+)
 LIMIT = 1_000_000
 
 LAUGHS = "\n".join(
-    ['<!ENTITY lol0 "lol">']
-    + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
+    ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
 )
 BILLION_LAUGHS = (
     f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{LAUGHS}\n]>\n'
@@ -99,11 +99,9 @@ def server() -> Iterator[ScriptServer]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = open_engine(f"sqlite:///{tmp_path / 'poll.db'}")
-    migrate(eng)
-    yield eng
-    eng.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    """These polling tests run on SQLite only; the storage tests cover PostgreSQL."""
+    return sqlite_engine
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from monitor.config import Settings
 from monitor.ingest import CycleReport, Ingestor
 from monitor.limits import OncePerUrl
 from monitor.matching import MatcherCache
-from storage.database import migrate, open_engine
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss
@@ -43,18 +42,14 @@ def server() -> Iterator[ScriptServer]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = open_engine(f"sqlite:///{tmp_path / 'poll.db'}")
-    migrate(eng)
-    yield eng
-    eng.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    """These polling tests run on SQLite only; the storage tests cover PostgreSQL."""
+    return sqlite_engine
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return replace(
-        Settings(), data_dir=tmp_path, allow_private_networks=True, host_spacing=0.001
-    )
+    return replace(Settings(), data_dir=tmp_path, allow_private_networks=True, host_spacing=0.001)
 
 
 def cycle(engine: Engine, settings: Settings, clock: Clock) -> CycleReport:
