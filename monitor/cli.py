@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,7 +19,9 @@ from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cl
 from monitor.console import err, out, setup_logging, table
 from monitor.context import state
 from monitor.errors import NewswatchError
-from monitor.service import CycleResult, Service
+
+if TYPE_CHECKING:
+    from monitor.service import CycleResult, Service
 
 app = typer.Typer(
     name="newswatch",
@@ -64,7 +66,7 @@ def run(
 ) -> None:
     """Run the service: poll feeds, match, store, send digests (Ctrl-C stops)."""
     from monitor.daemon import run_daemon
-    from monitor.service import ensure_default_feeds
+    from monitor.service import Service, ensure_default_feeds
 
     service = Service(state.settings(), state.engine())
     if not once:

@@ -12,13 +12,13 @@ from typing import Annotated
 
 import typer
 
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.console import out, table, when
 from monitor.context import state
 from monitor.digest import DigestContent
 from monitor.dispatch import DispatchReport, compose_due, deliver_due, next_digest
 from monitor.errors import ConfigError, NotFoundError
-from monitor.ingest import utcnow
 from monitor.render import render_html, render_text
 from storage.digests import digest_stories, get_digest, list_digests, requeue_digest
 from storage.records import SubscriptionRecord

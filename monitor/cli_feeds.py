@@ -13,12 +13,12 @@ from urllib.request import url2pathname
 
 import typer
 
+from monitor.clock import utcnow
 from monitor.console import err, out, table, when
 from monitor.context import state
 from monitor.discovery import Discovery, discover
 from monitor.errors import ConfigError, FetchError, NotFoundError, ParseError
 from monitor.fetch import FetchPolicy, new_client
-from monitor.ingest import utcnow
 from monitor.opml import Outline, read_opml, write_opml
 from storage.feeds import add_feed, find_feed, list_feeds, remove_feed
 

@@ -19,10 +19,10 @@ import typer
 
 from monitor.cli_tools import stories_app
 from monitor.cli_watchlists import app as watchlist_app
+from monitor.clock import utcnow
 from monitor.console import out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
-from monitor.ingest import utcnow
 from storage.retention import prune_stories
 from storage.stories import recent_stories
 from storage.watchlist_store import get_watchlist, save_watchlist

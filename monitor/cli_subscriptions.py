@@ -15,11 +15,11 @@ import typer
 
 from monitor.cli_digests import digest_app as digest_app  # re-exported for monitor.cli
 from monitor.cli_digests import find_subscription, subscription_state
+from monitor.clock import utcnow
 from monitor.console import out, table, when
 from monitor.context import state
 from monitor.deliver import new_webhook_secret
 from monitor.errors import ConfigError, UnknownWatchlistError
-from monitor.ingest import utcnow
 from monitor.payloads import FORMATS
 from monitor.schedule import describe_next, parse_quiet_hours, parse_schedule, parse_timezone
 from storage.subscriptions import (

@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
+from monitor.clock import utcnow
 from monitor.console import out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError
-from monitor.ingest import utcnow
 from storage.watchlist_store import (
     delete_watchlist,
     get_watchlist,

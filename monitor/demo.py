@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.digest import DigestContent
-from monitor.ingest import utcnow
 from monitor.render import render_text
 from monitor.service import Service, open_database
 from storage.digests import list_digests

@@ -99,6 +99,6 @@ async def discover(url: str, policy: FetchPolicy, client: httpx.AsyncClient) -> 
         raise ParseError(
             "this page is not a feed and links to none",
             url=url,
-            hint='look for an RSS or Atom link on the site and add that address',
+            hint="look for an RSS or Atom link on the site and add that address",
         )
     return Discovery(final, False, "", tuple(links))

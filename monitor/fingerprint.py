@@ -136,9 +136,7 @@ def number_tokens(tokens: Sequence[str]) -> frozenset[str]:
     """Numbers, months, weekdays and relative days: the parts a daily series changes."""
     # A token of letters only has no digit: only the others need the per-letter look.
     return frozenset(
-        t
-        for t in tokens
-        if t in _MONTHS or (not t.isalpha() and any(c.isdigit() for c in t))
+        t for t in tokens if t in _MONTHS or (not t.isalpha() and any(c.isdigit() for c in t))
     )
 
 

@@ -19,11 +19,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.dedup import DedupItem, Deduplicator
 from monitor.errors import FeedError, FetchError, NewswatchError
@@ -73,10 +74,6 @@ class CycleReport:
     new_matches: int = 0
     moved: dict[str, str] = field(default_factory=dict)
     transitions: dict[str, str] = field(default_factory=dict)  # url → broke / recovered
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Ingestor:

@@ -91,9 +91,7 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["monitor.prepare", "monitor.writer"])
         _POOL.append(
-            ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_quiet_worker
-            )
+            ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker)
         )
     return _POOL[0]
 

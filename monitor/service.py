@@ -15,9 +15,10 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.dispatch import DispatchReport, compose_due, deliver_due
-from monitor.ingest import CycleReport, Ingestor, utcnow
+from monitor.ingest import CycleReport, Ingestor
 from monitor.matching import MatcherCache
 from monitor.opml import default_feeds
 from storage.database import migrate, open_engine

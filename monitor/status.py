@@ -47,8 +47,13 @@ def show_status(engine: Engine, now: datetime | None = None) -> None:
             "feeds needing attention",
             ["feed", "state", "why", "last success", "next check"],
             [
-                [f.url, f.state, f.state_reason or f.last_error or "", when(f.last_success_at),
-                 when(f.next_check_at)]
+                [
+                    f.url,
+                    f.state,
+                    f.state_reason or f.last_error or "",
+                    when(f.last_success_at),
+                    when(f.next_check_at),
+                ]
                 for f in attention
             ],
         )
