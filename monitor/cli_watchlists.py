@@ -142,8 +142,8 @@ def test(
         out.print(f"match: {match.watchlist} score {match.score:.2f}")
         rows = []
         for hit in match.hits:
-            source = title if hit.field == "title" else body
-            context = source[max(0, hit.start - 30) : hit.end + 30]
+            field_text = title if hit.field == "title" else body
+            context = field_text[max(0, hit.start - 30) : hit.end + 30]
             rows.append([hit.term, hit.group, hit.field, f"{hit.similarity:.2f}", context])
         table("terms", ["term", "group", "field", "closeness", "context"], rows)
 

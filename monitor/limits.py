@@ -14,7 +14,7 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -60,13 +60,13 @@ class OncePerUrl:
     """Runs one fetch per URL at a time: a second caller for the same URL shares the first."""
 
     def __init__(self) -> None:
-        self._running: dict[str, asyncio.Future[object]] = {}
+        self._running: dict[str, asyncio.Future[Any]] = {}
 
     async def run(self, url: str, make: Callable[[], Awaitable[T]]) -> T:
         running = self._running.get(url)
         if running is not None:
-            return await asyncio.shield(running)  # type: ignore[return-value]
-        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+            return await asyncio.shield(running)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._running[url] = future
         try:
             result = await make()

@@ -87,8 +87,8 @@ def parse_feed(
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    channel: Any = parsed.get("feed", {})
-    entries: list[Any] = parsed.get("entries", [])
+    channel = parsed.get("feed", {})
+    entries = parsed.get("entries", [])
     if not entries and not channel.get("title"):
         if _HTML_START.search(head):
             raise ParseError(

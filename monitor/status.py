@@ -29,7 +29,7 @@ def show_status(engine: Engine, now: datetime | None = None) -> None:
     states = Counter(f.state for f in feeds)
     digests = Counter(d.state for d in list_digests(engine, limit=10_000))
     subscriptions = list_subscriptions(engine)
-    rows = [
+    rows: list[list[object]] = [
         ["feeds", len(feeds)],
         *[[f"  {state}", count] for state, count in sorted(states.items())],
         ["last poll", when(last_poll)],

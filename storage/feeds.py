@@ -67,7 +67,9 @@ def find_feed(engine: Engine, url_or_id: str) -> FeedRecord | None:
     with transaction(engine) as session:
         query = select(Feed).where(Feed.url == url_or_id)
         if url_or_id.isdigit():
-            query = select(Feed).where(or_(Feed.url == url_or_id, col(Feed.id) == int(url_or_id)))
+            query = select(Feed).where(
+                or_(col(Feed.url) == url_or_id, col(Feed.id) == int(url_or_id))
+            )
         row = session.exec(query).first()
         return to_record(row) if row else None
 

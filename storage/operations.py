@@ -35,11 +35,12 @@ def delivered_publication_times(
             .join(Digest, col(Digest.id) == col(DigestItem.digest_id))
             .where(col(Digest.id).in_(digest_ids))
         )
-        return [
-            (published or seen, sent)
-            for published, seen, sent in rows
-            if sent is not None and (published or seen) is not None
-        ]
+        pairs: list[tuple[datetime, datetime]] = []
+        for published, seen, sent in rows:
+            start = published or seen
+            if sent is not None and start is not None:
+                pairs.append((start, sent))
+        return pairs
 
 
 def last_poll_time(engine: Engine) -> datetime | None:

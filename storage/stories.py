@@ -100,7 +100,8 @@ def _save_one(session: Session, poll: PollWrite) -> PollSummary:
         return PollSummary(0, 0, 0, 0)
     assert feed.id is not None
     ids = _write_stories(session, feed.id, poll.stories, poll.checked_at)
-    source_rows, match_rows = [], []
+    source_rows: list[dict[str, Any]] = []
+    match_rows: list[dict[str, Any]] = []
     for story, story_id in zip(poll.stories, ids, strict=True):
         if story_id is None:
             continue
