@@ -21,11 +21,12 @@ Three runs:
 3. sequential baseline: ``feedparser.parse(url)`` on each URL in turn (its own
    urllib fetch, no conditional GET, no dedup, no matching, no storage).
 
-CPU is user+system time of the main process, its parser processes and its
-writer process (the feed server's is shown apart); peak memory is the largest
-sum, sampled every 0.1 s, of the proportional set size (PSS) of those
-processes (pages they share count once);
-for the baseline it is the peak resident size of its process. Politeness settings for the run:
+CPU is user+system time of the main process (event loop, dedup lookups, writer
+thread) and its parser processes, also split by role (the feed server's is shown
+apart); peak memory is the largest sum, sampled every 0.1 s, of the proportional
+set size (PSS) of those processes and the fork server they start from (pages they
+share count once), also split by role; for the baseline it is the peak resident
+size of its process. Politeness settings for the run:
 4 requests at a time per host, 1 ms spacing, 32 at a time overall.
 """
 
@@ -152,6 +153,7 @@ class Row:
     server_cpu: float
     peak_mb: float
     stories: int = 0
+    split: str = "-"  # CPU seconds of the main process / the parser processes
 
     def cells(self) -> list[str]:
         return [
@@ -161,6 +163,7 @@ class Row:
             f"{self.feeds / self.wall:,.0f}",
             f"{self.stories / self.wall:,.0f}" if self.stories else "-",
             f"{self.cpu:.2f}",
+            self.split,
             f"{self.cpu / self.wall:.2f}",
             f"{self.server_cpu:.2f}",
             f"{self.peak_mb:.0f}",
@@ -193,16 +196,23 @@ def _pss_mb(pid: int) -> float:
 class MemorySampler:
     """Samples the memory of this process and its parser processes every 0.1 s; keeps the peak."""
 
-    def __init__(self, ingestor: object) -> None:
-        self.ingestor = ingestor
+    def __init__(self) -> None:
         self.peak = 0.0
+        self.at_peak: dict[str, float] = {}  # role → PSS MB when the sum peaked
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.1):
-            total = _pss_mb(os.getpid()) + sum(_pss_mb(p) for p in _workers(self.ingestor))
-            self.peak = max(self.peak, total)
+            server = _fork_server()
+            roles = {
+                "main": _pss_mb(os.getpid()),
+                "parsers": sum(_pss_mb(p) for p in _parser_pids()),
+                "fork server": _pss_mb(server) if server else 0.0,
+            }
+            total = sum(roles.values())
+            if total > self.peak:
+                self.peak, self.at_peak = total, roles
 
     def __enter__(self) -> MemorySampler:
         self._thread.start()
@@ -218,20 +228,33 @@ def _self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _workers(ingestor: object) -> list[int]:
-    from monitor.prepare import _POOL
-    from monitor.writer import _WRITER
+def _pool_pids(pools: list[object]) -> list[int]:
+    return [pid for pool in pools for pid in (getattr(pool, "_processes", None) or {})]
 
-    pools = [*_POOL, *_WRITER]  # the parser processes and the writer process
-    pids = [pid for pool in pools for pid in (getattr(pool, "_processes", None) or {})]
-    server = getattr(forkserver._forkserver, "_forkserver_pid", None)  # they fork from it
-    return pids + ([server] if server else [])
+
+def _parser_pids() -> list[int]:
+    from monitor.prepare import _POOL
+
+    return _pool_pids(list(_POOL))
+
+
+def _worker_cpu(pids: list[int], before: dict[int, float]) -> float:
+    return sum(_proc_cpu(p) - before.get(p, 0.0) for p in pids)
+
+
+def _fork_server() -> int | None:
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)
+
+
+def _workers() -> list[int]:
+    """The parser processes and the fork server they start from."""
+    server = _fork_server()
+    return _parser_pids() + ([server] if server else [])
 
 
 def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[Row]:
     from monitor.config import Settings
     from monitor.ingest import Ingestor
-    from monitor.matching import MatcherCache
     from monitor.service import open_database
     from storage.database import transaction
     from storage.tables import Feed
@@ -248,16 +271,17 @@ def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[
     now = datetime.now(UTC)
     with transaction(engine) as session:
         session.add_all(Feed(url=u, created_at=now, next_check_at=now) for u in urls)
-    ingestor = Ingestor(engine, settings, MatcherCache(engine))
+    ingestor = Ingestor(engine, settings)
     rows = []
     for name in ("full pass", "304 pass"):
         cpu0, server0, wall0 = _self_cpu(), _proc_cpu(server_pid), time.perf_counter()
-        workers0 = {pid: _proc_cpu(pid) for pid in _workers(ingestor)}
-        with MemorySampler(ingestor) as memory:
+        workers0 = {pid: _proc_cpu(pid) for pid in _workers()}
+        with MemorySampler() as memory:
             report = asyncio.run(ingestor.run_cycle(every_feed=True))
         wall = time.perf_counter() - wall0
-        workers = _workers(ingestor)
-        cpu = _self_cpu() - cpu0 + sum(_proc_cpu(p) - workers0.get(p, 0.0) for p in workers)
+        main_cpu = _self_cpu() - cpu0
+        parsers = _worker_cpu(_parser_pids(), workers0)
+        cpu = main_cpu + sum(_proc_cpu(p) - workers0.get(p, 0.0) for p in _workers())
         peak = memory.peak
         server = _proc_cpu(server_pid) - server0
         if report.errors:
@@ -266,7 +290,10 @@ def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[
         expected = report.not_modified if name == "304 pass" else report.ok
         if expected != len(urls):
             print(f"{name}: only {expected} of {len(urls)} feeds polled", file=sys.stderr)
-        rows.append(Row(name, len(urls), wall, cpu, server, peak, report.new_stories))
+        split = f"{main_cpu:.1f}/{parsers:.1f}"
+        rows.append(Row(name, len(urls), wall, cpu, server, peak, report.new_stories, split))
+        roles = ", ".join(f"{role} {mb:.0f}" for role, mb in memory.at_peak.items())
+        print(f"{name}: memory at the peak, MB: {roles}", file=sys.stderr)
     ingestor.close()
     engine.dispose()
     return rows
@@ -329,6 +356,7 @@ def print_table(rows: list[Row], cpus: int) -> None:
         "feeds/s",
         "stories/s",
         "CPU s",
+        "main/parsers",
         "cores used",
         "server CPU s",
         "peak MB",
@@ -337,8 +365,12 @@ def print_table(rows: list[Row], cpus: int) -> None:
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     print(f"\npolling benchmark: {rows[0].feeds:,} feeds x {ITEMS} items, {cpus} CPUs\n")
     for k, line in enumerate(table):
-        print(" | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                         enumerate(zip(line, widths, strict=True))))
+        print(
+            " | ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
         if k == 0:
             print("-+-".join("-" * w for w in widths))
     full = next((r for r in rows if r.name == "full pass"), None)

@@ -40,16 +40,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from monitor.canonical import url_key
-from monitor.dedupindex import SketchIndex, bucket_drop, bucket_get, bucket_put, sketch_hashes
+from monitor.dedupindex import (
+    Sketch,
+    SketchIndex,
+    bucket_drop,
+    bucket_get,
+    bucket_put,
+    sketch_hashes,
+)
 from monitor.fingerprint import fingerprint_of
 from monitor.similarity import ItemText, blurb, similar, unrelated
 from watchlists.errors import NewswatchError
 
 __all__ = [
     "DedupDecision",
+    "DedupFeatures",
     "DedupInputError",
     "DedupItem",
     "Deduplicator",
+    "dedup_features",
     "dedup_jsonl",
     "fingerprint_of",
 ]
@@ -84,6 +93,27 @@ class DedupDecision:
     cluster: str
 
 
+@dataclass(frozen=True, slots=True)
+class DedupFeatures:
+    """What the deduplicator derives from one item's address and text, before any lookup.
+
+    This is most of the cost of a decision, and it needs nothing but the item: the daemon
+    computes it in its parser processes, beside the parsing, and passes it to ``decide``.
+    """
+
+    ukey: str | None
+    text: ItemText
+    fp: str
+    hashes: Sketch
+
+
+def dedup_features(title: str, summary: str, url: str | None) -> DedupFeatures:
+    """The ``DedupFeatures`` of an item with this title, summary and address."""
+    text = ItemText(title, summary)
+    hashes = sketch_hashes(text.joined) if text.informative else ()
+    return DedupFeatures(url_key(url), text, fingerprint_of(title, summary), hashes)
+
+
 class DedupInputError(NewswatchError, ValueError):
     """A JSONL line given to ``dedup_jsonl`` is not a usable item; names the line."""
 
@@ -107,21 +137,23 @@ class _Entry:
     guids: tuple[tuple[str, str], ...]
     versions: tuple[str, ...]
     ukeys: tuple[str, ...] = ()
-    sketched: bool = False
+    handle: int = -1  # in the sketch index, while its text is sketched
 
 
 class _Probe:
-    """What ``decide`` computes once about an incoming item."""
+    """An incoming item with its features and event time."""
 
     __slots__ = ("item", "ukey", "text", "fp", "when", "hashes")
 
-    def __init__(self, item: DedupItem, now: datetime) -> None:
+    def __init__(self, item: DedupItem, now: datetime, features: DedupFeatures | None) -> None:
+        if features is None:
+            features = dedup_features(item.title, item.summary, item.url)
         self.item = item
-        self.ukey = url_key(item.url)
-        self.text = ItemText(item.title, item.summary)
-        self.fp = fingerprint_of(item.title, item.summary)
+        self.ukey = features.ukey
+        self.text = features.text
+        self.fp = features.fp
         self.when = _event_time(item.published, now)
-        self.hashes = sketch_hashes(self.text.joined) if self.text.informative else set()
+        self.hashes = features.hashes
 
     @property
     def guids(self) -> tuple[tuple[str, str], ...]:
@@ -158,11 +190,16 @@ class Deduplicator:
 
     fingerprint_of = staticmethod(fingerprint_of)
 
-    def decide(self, item: DedupItem, now: datetime) -> DedupDecision:
-        """Decide what ``item`` is and record it, so that its repeats are recognised."""
+    def decide(
+        self, item: DedupItem, now: datetime, features: DedupFeatures | None = None
+    ) -> DedupDecision:
+        """Decide what ``item`` is and record it, so that its repeats are recognised.
+
+        ``features`` are ``dedup_features`` of the item, when they were computed elsewhere.
+        """
         now = _aware(now)
         self._evict(now)
-        p = _Probe(item, now)
+        p = _Probe(item, now, features)
         if item.guid:
             for entry in bucket_get(self._by_guid, (item.feed, item.guid)):
                 if self._guid_agrees(entry, p):
@@ -197,7 +234,7 @@ class Deduplicator:
         """
         seen = _aware(seen) if seen else None
         when = _aware(item.published) if item.published else seen
-        p = _Probe(item, when or _EPOCH)
+        p = _Probe(item, when or _EPOCH, None)
         fp = fingerprint or p.fp
         entry = _Entry(
             story, cluster, item.feed, p.ukey, fp, p.text, when, seen or when, p.guids, (fp,)
@@ -262,7 +299,7 @@ class Deduplicator:
         self._index(entry, p.ukey, p.hashes)
         return DedupDecision(kind, item.id, cluster)
 
-    def _index(self, entry: _Entry, ukey: str | None, hashes: set[int]) -> None:
+    def _index(self, entry: _Entry, ukey: str | None, hashes: Sketch) -> None:
         for key in entry.guids:
             bucket_put(self._by_guid, key, entry)
         if ukey is not None and ukey not in self._by_url:
@@ -286,15 +323,14 @@ class Deduplicator:
         while self._kept and _before(self._kept[0].seen, kept_cutoff):
             self._forget(self._kept.popleft())
 
-    def _sketch(self, entry: _Entry, hashes: set[int]) -> None:
+    def _sketch(self, entry: _Entry, hashes: Sketch) -> None:
         if entry.text is not None and entry.text.informative and hashes:
-            self._sketches.add(entry, hashes)
-            entry.sketched = True
+            entry.handle = self._sketches.add(entry, hashes)
 
     def _unsketch(self, entry: _Entry) -> None:
-        if entry.sketched and entry.text is not None:
-            self._sketches.remove(entry, sketch_hashes(entry.text.joined))
-            entry.sketched = False
+        if entry.handle >= 0 and entry.text is not None:
+            self._sketches.remove(entry.handle, sketch_hashes(entry.text.joined))
+            entry.handle = -1
 
     def _forget(self, entry: _Entry) -> None:
         for ukey in entry.ukeys:

@@ -40,19 +40,27 @@ _DATELINE = re.compile(
     r"\s*[-\u2013\u2014:]+\s*"
 )
 _BOILERPLATE = [
-    re.compile(p, re.IGNORECASE | re.DOTALL)
-    for p in (
-        r"\bthe post\b.{0,400}?\bappeared first on\b.{0,200}$",
-        r"\b(continue|keep) reading\b.{0,200}$",
-        r"\bread (the )?(full|more|on|whole)\b.{0,60}$",
-        r"\bclick here\b.{0,60}$",
-        r"\b(lire|leer|leia|weiterlesen|mehr lesen|lesen sie)\b.{0,40}$",
-        r"\[(\u2026|\.\.\.|&hellip;|&#8230;)\]\s*$",
-        r"(\u2026|\.\.\.)\s*$",
-        r"\bcomments?\s*$",
-        r"\bsee more\b.{0,40}$",
+    (re.compile(pattern, re.IGNORECASE | re.DOTALL), keys)
+    for pattern, keys in (
+        (r"\bthe post\b.{0,400}?\bappeared first on\b.{0,200}$", ("appeared first on",)),
+        (r"\b(continue|keep) reading\b.{0,200}$", ("reading",)),
+        (r"\bread (the )?(full|more|on|whole)\b.{0,60}$", ("read ",)),
+        (r"\bclick here\b.{0,60}$", ("click here",)),
+        (
+            r"\b(lire|leer|leia|weiterlesen|mehr lesen|lesen sie)\b.{0,40}$",
+            ("lire", "leer", "leia", "lesen"),
+        ),
+        (r"\[(\u2026|\.\.\.|&hellip;|&#8230;)\]\s*$", ("[",)),
+        (r"(\u2026|\.\.\.)\s*$", ("\u2026", "...")),
+        (r"\bcomments?\s*$", ("comment",)),
+        (r"\bsee more\b.{0,40}$", ("see more",)),
     )
 ]
+"""Tails to cut, each with the words one of which it cannot match without (lower case)."""
+
+# Characters that re.IGNORECASE takes for an ASCII letter although str.lower() does not
+# give that letter: dotted and dotless I, long s. (The Kelvin sign lowers to "k" itself.)
+_LIKE_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 STOPWORDS: frozenset[str] = frozenset(
     """a an and are as at be been but by for from had has have he her his i if in into is it its
@@ -90,8 +98,13 @@ def clean_text(text: str | None) -> str:
 def strip_boilerplate(text: str) -> str:
     """Plain ``text`` without a wire dateline and the tails feeds append to every summary."""
     out = _DATELINE.sub("", text)
-    for pattern in _BOILERPLATE:
-        out = pattern.sub("", out).strip()
+    # A pattern runs only if one of its words occurs: most texts have no tail, and each
+    # pattern costs a scan of the whole text. Skipping one that cannot match changes nothing.
+    lower = out.lower() if out.isascii() else out.translate(_LIKE_ASCII).lower()
+    for pattern, keys in _BOILERPLATE:
+        if any(key in lower for key in keys):
+            out = pattern.sub("", out)
+        out = out.strip()
     return out
 
 

@@ -1,9 +1,9 @@
 """One poll cycle: claim due feeds, fetch them politely, parse in worker processes, store.
 
-Does I/O at its ends (HTTP, database). Parsing runs in a process pool (feedparser
-holds the GIL); dedup and matching run here; writes go in batches through one
-writer thread (``monitor.writer``). A failing feed is recorded on its row with
-its health and next retry, and never stops the others.
+Does I/O at its ends (HTTP, database). Parsing, matching and the costly part of dedup
+run in a process pool (feedparser holds the GIL); the deduplicator's lookups run here;
+writes go in batches through one writer thread (``monitor.writer``). A failing feed is recorded
+on its row with its health and next retry, and never stops the others.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch import FetchPolicy, FetchResult, fetch_feed
 from monitor.health import after_error, after_success, transition
 from monitor.limits import ClientSet, HostLimiter, OncePerUrl
-from monitor.matching import MatcherCache
 from monitor.parse import ParseFailure, raise_failure
 from monitor.politeness import (
     Bounds,
@@ -51,7 +50,7 @@ from monitor.prepare import (
     prepare_feed,
 )
 from monitor.story import Story
-from monitor.writer import BatchWriter, close_writer_process
+from monitor.writer import BatchWriter
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
 from storage.records import FeedRecord, PollWrite, StoryWrite
@@ -83,13 +82,11 @@ class Ingestor:
         self,
         engine: Engine,
         settings: Settings,
-        matchers: MatcherCache,
         worker: str | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.matchers = matchers
         self.worker = worker or f"worker-{uuid.uuid4().hex[:8]}"
         self.clock = clock
         self.policy = FetchPolicy(
@@ -125,9 +122,8 @@ class Ingestor:
         return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)
 
     def close(self) -> None:
-        """Stop the parser and writer processes (the next cycle starts them again)."""
+        """Stop the parser processes (the next cycle starts them again)."""
         close_parser_pool()
-        close_writer_process()
 
     async def run_cycle(
         self,
@@ -343,10 +339,11 @@ class Ingestor:
         """The deduplicator's decision per story (here: it needs every story's memory)."""
         writes = []
         stories = prepared.parsed.stories
-        for story, matches in zip(stories, prepared.matches, strict=True):
+        for story, matches, features in zip(
+            stories, prepared.matches, prepared.features, strict=True
+        ):
             item = dedup_item(story, f"{self._keys.getrandbits(128):032x}", now)
-            decision = self.dedup.decide(item, now)
-            fingerprint = self.dedup.fingerprint(item)  # cheap now: decide folded these texts
+            decision = self.dedup.decide(item, now, features)
             writes.append(
                 StoryWrite(
                     key=decision.story,
@@ -359,7 +356,7 @@ class Ingestor:
                     summary=story.summary,
                     source=story.source,
                     language=story.language,
-                    fingerprint=fingerprint,
+                    fingerprint=features.fp,
                     published_at=story.published,
                     matches=() if decision.kind == "same" else matches,
                 )

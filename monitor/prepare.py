@@ -1,9 +1,10 @@
-"""Work done per feed body in a parser process: parse, and match every item.
+"""Work done per feed body in a parser process: parse, match, derive dedup features.
 
 Pure CPU (no I/O) apart from starting the process pool it runs in, beside the
-event loop, so the service uses every core. Only the deduplicator's decision, which needs the
-memory of all stories, stays in the main process. Watchlists travel as their
-texts; each worker compiles them once per version and keeps the result.
+event loop, so the service uses every core. Only the deduplicator's lookups, which need the
+memory of all stories, stay in the main process; the costly part of a decision (normalized
+text, fingerprint, 3-gram hashes) is computed here. Watchlists travel as their texts; each
+worker compiles them once per version and keeps the result.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.dedup import DedupFeatures, dedup_features
 from monitor.matching import CompiledSet, match_writes
 from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker
 from storage.records import MatchWrite
@@ -31,10 +33,11 @@ _compiled: dict[WatchlistSpec, CompiledSet] = {}
 
 @dataclass(frozen=True, slots=True)
 class PreparedFeed:
-    """A parsed feed with, per story, the matches it would get."""
+    """A parsed feed with, per story, the matches it would get and its dedup features."""
 
     parsed: ParsedFeed
     matches: tuple[tuple[MatchWrite, ...], ...]
+    features: tuple[DedupFeatures, ...]
 
 
 def compiled_for(spec: WatchlistSpec) -> CompiledSet:
@@ -64,20 +67,18 @@ def prepare_feed(
     max_bytes: int,
     watchlists: WatchlistSpec,
 ) -> PreparedFeed | ParseFailure:
-    """Parse ``body`` and match each story. Errors come back as values.
-
-    (Fingerprints are left to the main process: the deduplicator folds the same
-    texts there anyway, and its caches make the fingerprint almost free.)
-    """
+    """Parse ``body``, match each story, derive its dedup features. Errors come back as values."""
     parsed = parse_in_worker(body, headers, feed_url, now, max_bytes)
     if isinstance(parsed, ParseFailure):
         return parsed
     compiled = compiled_for(watchlists)
     matches = []
+    features = []
     for story in parsed.stories:
         found = compiled.matcher.match(story.title, story.summary, story.language)
         matches.append(match_writes(compiled, found))
-    return PreparedFeed(parsed, tuple(matches))
+        features.append(dedup_features(story.title, story.summary, story.url))
+    return PreparedFeed(parsed, tuple(matches), tuple(features))
 
 
 _POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
@@ -89,7 +90,7 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
         # Forked from a small server process that imported only the parser and the
         # matcher: workers start fast and do not carry copies of this process's memory.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare", "monitor.writer"])
+        context.set_forkserver_preload(["monitor.prepare"])
         _POOL.append(
             ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker)
         )

@@ -19,7 +19,6 @@ from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.dispatch import DispatchReport, compose_due, deliver_due
 from monitor.ingest import CycleReport, Ingestor
-from monitor.matching import MatcherCache
 from monitor.opml import default_feeds
 from storage.database import migrate, open_engine
 from storage.feeds import add_feed, count_feeds
@@ -70,8 +69,7 @@ class Service:
         self.settings = settings
         self.engine = engine or open_database(settings)
         self.clock = clock
-        self.matchers = MatcherCache(self.engine)
-        self.ingestor = Ingestor(self.engine, settings, self.matchers, clock=clock)
+        self.ingestor = Ingestor(self.engine, settings, clock=clock)
 
     async def cycle(
         self,

@@ -40,6 +40,7 @@ different stories, never copies.
 from __future__ import annotations
 
 import re
+import zlib
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
@@ -75,72 +76,135 @@ MAX_WORDS = 300  # feeds that put whole articles in the summary: compare the led
 MAX_CHARS = 3000
 
 _NONE: frozenset[str] = frozenset()
+_SEP = "\x1f"  # between the packed strings; normalized text never holds it
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*")
+
+
+class _Unpacked:
+    """An ``ItemText``'s strings, and the word sets the rule compares, derived on demand."""
+
+    __slots__ = ("title", "summary", "names", "_sets")
+
+    def __init__(self, title: str, summary: str, names: str) -> None:
+        self.title = title
+        self.summary = summary
+        self.names = names
+        self._sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    def sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        if self._sets is None:
+            summary_tokens = self.summary.split()
+            title_tokens = self.title.split()
+            self._sets = (
+                frozenset(shingles(summary_tokens, 2)),
+                frozenset(title_tokens) | frozenset(summary_tokens),
+                frozenset(content_words(title_tokens)),
+            )
+        return self._sets
 
 
 class ItemText:
     """The normalized text of one item and what the verification rule needs of it.
 
-    Stored items keep only the normalized strings and two small sets; the word sets the rule
-    compares are derived on demand (only a few candidates are verified per item) and cached
-    until ``compact`` drops them, which keeps a large index small.
+    At rest (after ``compact``) an item keeps its normalized title, summary and names as one
+    zlib-compressed string (about half the size) and two flags and a small set; the strings
+    and word sets the rule compares come back on demand (only a few candidates are verified
+    per item) and stay until the next ``compact``. This keeps a large index small.
     """
 
-    __slots__ = ("title", "summary", "numbers", "informative", "names", "title_case", "_cache")
+    __slots__ = ("numbers", "informative", "title_case", "_packed", "_open")
 
     def __init__(self, title: str, summary: str) -> None:
         plain_title = clean_text(title)
         plain_summary = strip_boilerplate(clean_text(summary))
         title_tokens = fold_words(plain_title)[:MAX_WORDS]
         summary_tokens = fold_words(plain_summary)[:MAX_WORDS]
-        self.title = " ".join(title_tokens)
-        self.summary = " ".join(summary_tokens)
+        names = " ".join(sorted(name_words(plain_title, plain_summary[:MAX_CHARS])))
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.names = " ".join(sorted(name_words(plain_title, plain_summary[:MAX_CHARS])))
         self.title_case = is_title_case(plain_title)
-        self._cache: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+        self._open: _Unpacked | None = _Unpacked(
+            " ".join(title_tokens), " ".join(summary_tokens), names
+        )
+        self._packed: bytes | None = None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles packed (parser processes send these to the main process)."""
+        return (_restore, (self.numbers, self.informative, self.title_case, self.packed()))
+
+    def packed(self) -> bytes:
+        """Title, summary and names, compressed."""
+        if self._packed is None:
+            view = self._view()
+            text = f"{view.title}{_SEP}{view.summary}{_SEP}{view.names}"
+            self._packed = zlib.compress(text.encode("utf-8"), 1)
+        return self._packed
+
+    def _view(self) -> _Unpacked:
+        if self._open is None:
+            assert self._packed is not None
+            title, summary, names = zlib.decompress(self._packed).decode("utf-8").split(_SEP)
+            self._open = _Unpacked(title, summary, names)
+        return self._open
+
+    @property
+    def title(self) -> str:
+        """The title's normalized tokens, joined by spaces."""
+        return self._view().title
+
+    @property
+    def summary(self) -> str:
+        """The summary's normalized tokens, joined by spaces (boilerplate cut)."""
+        return self._view().summary
+
+    @property
+    def names(self) -> str:
+        """The item's names (see the module docstring), sorted and joined by spaces."""
+        return self._view().names
 
     @property
     def joined(self) -> list[str]:
         """Title and summary tokens, in order."""
-        return (self.title + " " + self.summary).split()
-
-    def _sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        if self._cache is None:
-            summary_tokens = self.summary.split()
-            title_tokens = self.title.split()
-            self._cache = (
-                frozenset(shingles(summary_tokens, 2)),
-                frozenset(title_tokens) | frozenset(summary_tokens),
-                frozenset(content_words(title_tokens)),
-            )
-        return self._cache
+        view = self._view()
+        return (view.title + " " + view.summary).split()
 
     @property
     def name_set(self) -> frozenset[str]:
-        """The item's names (see the module docstring)."""
+        """The item's names as a set."""
         return frozenset(self.names.split())
 
     @property
     def bigrams(self) -> frozenset[str]:
         """Word bigrams of the summary."""
-        return self._sets()[0]
+        return self._view().sets()[0]
 
     @property
     def vocabulary(self) -> frozenset[str]:
         """Every token of title and summary."""
-        return self._sets()[1]
+        return self._view().sets()[1]
 
     @property
     def title_words(self) -> frozenset[str]:
         """Content words of the title."""
-        return self._sets()[2]
+        return self._view().sets()[2]
 
     def compact(self) -> None:
-        """Drop the derived sets (they are rebuilt when next needed)."""
-        self._cache = None
+        """Keep only the compressed form (strings and sets come back when next needed)."""
+        self.packed()
+        self._open = None
+
+
+def _restore(
+    numbers: frozenset[str], informative: bool, title_case: bool, packed: bytes
+) -> ItemText:
+    text = ItemText.__new__(ItemText)
+    text.numbers = numbers or _NONE
+    text.informative = informative
+    text.title_case = title_case
+    text._packed = packed
+    text._open = None
+    return text
 
 
 def name_words(title: str, summary: str) -> frozenset[str]:
@@ -168,6 +232,8 @@ def _capitalized(text: str, skip_first: bool, raw: bool = False) -> set[str]:
     for sentence in _SENTENCE.split(text):
         tokens = _TOKEN.findall(sentence)
         for position, token in enumerate(tokens):
+            if token.islower():  # no capital anywhere: the usual case, and no name
+                continue
             if position == 0 and skip_first and not _is_acronym(token):
                 continue
             for part in token.split("-"):

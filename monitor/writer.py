@@ -1,9 +1,10 @@
-"""Batched poll writes from one writer process, so the event loop never waits on the disk.
+"""Batched poll writes from one writer thread, so the event loop never waits on the disk.
 
-Does I/O (the database). The writer is a process of its own (its own GIL: the
-deduplicator keeps the main process busy), or a thread for an in-memory SQLite
-database. Polls that finish close together are written in ONE
-transaction (each with its own validators, so promise 1 still holds: a
+Does I/O (the database). The writer is a thread of the main process: the database
+drivers release the GIL while they wait, and the main process has the CPU to spare
+now that parsing, matching and dedup features run in the parser processes (a writer
+process cost 55 MB more and pickled every poll). Polls that finish close together are
+written in ONE transaction (each with its own validators, so promise 1 still holds: a
 validator is never saved without its stories); with SQLite's synchronous=FULL
 this turns a commit per feed into a commit per batch. A batch that fails is
 retried poll by poll, so one bad poll cannot sink the others.
@@ -13,17 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from storage.database import open_engine
-from storage.errors import StorageError
 from storage.feeds import move_feed, record_feed_error
 from storage.records import PollSummary, PollWrite
 from storage.stories import save_poll, save_polls
@@ -49,17 +46,7 @@ class BatchWriter:
         self.max_batch = max_batch
         self.linger = linger
         self.batches = 0
-        self.url = engine.url.render_as_string(hide_password=False)
-        in_memory = engine.url.get_backend_name() == "sqlite" and engine.url.database in (
-            None,
-            "",
-            ":memory:",
-        )
-        self._thread: Executor | None = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-writer")
-            if in_memory
-            else None
-        )
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-writer")
         self._queue: list[tuple[PollWrite, asyncio.Future[PollSummary]]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._flushes: set[asyncio.Task[None]] = set()
@@ -127,50 +114,11 @@ class BatchWriter:
 
     async def _run(self, function: Callable[..., Any], engine: Engine, *args: Any) -> Any:
         loop = asyncio.get_running_loop()
-        if self._thread is not None:
-            return await loop.run_in_executor(self._thread, function, engine, *args)
-        name = function.__name__
-        try:
-            return await loop.run_in_executor(writer_process(), _call, self.url, name, *args)
-        except BrokenProcessPool as exc:
-            close_writer_process()  # the next write starts a fresh writer
-            raise StorageError(
-                "the writer process died; this cycle's unsaved polls are polled again",
-                hint="look for an out-of-memory kill in the system log",
-            ) from exc
+        return await loop.run_in_executor(self._thread, function, engine, *args)
 
     async def close(self) -> None:
         """Write what is queued, wait for every batch, stop the thread."""
         self._flush_now()
         while self._flushes:
             await asyncio.gather(*list(self._flushes), return_exceptions=True)
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (save_polls, save_poll, record_feed_error, move_feed)
-}
-_ENGINES: dict[str, Engine] = {}  # in the writer process: one engine per database
-_WRITER: list[ProcessPoolExecutor] = []  # in the main process: the writer, started on first use
-
-
-def _call(url: str, name: str, *args: Any) -> Any:
-    """Runs in the writer process: ``name`` from storage, on this process's engine."""
-    engine = _ENGINES.get(url)
-    if engine is None:
-        engine = _ENGINES[url] = open_engine(url)
-    return _FUNCTIONS[name](engine, *args)
-
-
-def writer_process() -> ProcessPoolExecutor:
-    if not _WRITER:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare", "monitor.writer"])
-        _WRITER.append(ProcessPoolExecutor(max_workers=1, mp_context=context))
-    return _WRITER[0]
-
-
-def close_writer_process() -> None:
-    while _WRITER:
-        _WRITER.pop().shutdown(wait=True)
+        self._thread.shutdown(wait=True)

@@ -19,7 +19,6 @@ from monitor.config import Settings
 from monitor.errors import AddressRefusedError, FetchError
 from monitor.fetch import FetchPolicy, fetch_feed, new_client
 from monitor.ingest import Ingestor
-from monitor.matching import MatcherCache
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss
@@ -119,7 +118,7 @@ def poll(engine: Engine, settings: Settings, urls: list[str]) -> dict[str, FeedR
     now = datetime.now(UTC)
     for url in urls:
         add_feed(engine, url, now)
-    ingestor = Ingestor(engine, settings, MatcherCache(engine))
+    ingestor = Ingestor(engine, settings)
     try:
         asyncio.run(ingestor.run_cycle())
     finally:

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from monitor.config import Settings
 from monitor.ingest import CycleReport, Ingestor
 from monitor.limits import OncePerUrl
-from monitor.matching import MatcherCache
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss
@@ -53,7 +52,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def cycle(engine: Engine, settings: Settings, clock: Clock) -> CycleReport:
-    ingestor = Ingestor(engine, settings, MatcherCache(engine), clock=clock)
+    ingestor = Ingestor(engine, settings, clock=clock)
     try:
         return asyncio.run(ingestor.run_cycle())
     finally:
@@ -228,7 +227,7 @@ def test_a_server_without_validators_sending_the_same_body_is_not_parsed_again(
     clock = Clock()
     server.handlers["/bare.xml"] = static(FEED)  # no ETag, no Last-Modified
     add_feed(engine, server.url("/bare.xml"), clock.now)
-    ingestor = Ingestor(engine, settings, MatcherCache(engine), clock=clock)
+    ingestor = Ingestor(engine, settings, clock=clock)
     try:
         first = asyncio.run(ingestor.run_cycle())
         clock.now = feeds(engine)[server.url("/bare.xml")].next_check_at or clock.now
@@ -248,28 +247,3 @@ NEW_ITEM = (
     b"<item><title>Mexico takes Ecuador to the ICJ</title><link>https://w.example/2</link>"
     b'<guid isPermaLink="false">w-2</guid></item>'
 )
-
-
-def test_a_killed_writer_process_is_replaced_and_nothing_is_lost(
-    server: ScriptServer, engine: Engine, settings: Settings
-) -> None:
-    import os
-    import signal
-
-    from monitor import writer
-
-    clock = Clock()
-    server.handlers["/one.xml"] = static(FEED)
-    server.handlers["/two.xml"] = static(FEED.replace(b"w-1", b"t-1"))
-    add_feed(engine, server.url("/one.xml"), clock.now)
-    ingestor = Ingestor(engine, settings, MatcherCache(engine), clock=clock)
-    try:
-        asyncio.run(ingestor.run_cycle())
-        for pid in list(writer._WRITER[0]._processes):  # type: ignore[attr-defined]
-            os.kill(pid, signal.SIGKILL)
-        add_feed(engine, server.url("/two.xml"), clock.now)
-        report = asyncio.run(ingestor.run_cycle())
-    finally:
-        ingestor.close()
-    assert report.ok == 1 and not report.errors
-    assert feeds(engine)[server.url("/two.xml")].state == "healthy"

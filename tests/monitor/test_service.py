@@ -6,13 +6,16 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
 from monitor.config import Settings
-from monitor.matching import MatcherCache
 from monitor.opml import default_feeds
 from monitor.service import Service, ensure_default_feeds, open_database
 from storage.feeds import add_feed, list_feeds
 from storage.stories import count_stories
-from storage.watchlist_store import get_watchlist, list_watchlists, save_watchlist
+from storage.tables import Match, Story
+from storage.watchlist_store import list_watchlists, save_watchlist
 from tests.support.feeds import Item, rss
 from tests.support.servers import FeedServer, Route, serving
 
@@ -53,16 +56,49 @@ def test_default_feeds_are_used_only_when_no_feed_was_added(settings: Settings) 
     assert [f.url for f in list_feeds(other)] == ["https://news.example.org/rss.xml"]
 
 
-def test_watchlist_edits_reach_the_matcher_without_a_restart(settings: Settings) -> None:
-    engine = open_database(settings)
-    cache = MatcherCache(engine)
-    first = cache.current()
-    assert cache.current() is first  # nothing changed: no recompilation
-    record = get_watchlist(engine, "embassy-raids")
-    assert record is not None
-    save_watchlist(engine, "embassy-raids", record.text + "\n# edited\n", NOW)
-    second = cache.current()
-    assert second is not first and second.versions["embassy-raids"] == 2
+ZORBLAX = """
+name: zorblax
+groups:
+  moon:
+    - Zorblax
+rules:
+  - any_of: [moon]
+"""
+
+
+def _matches(engine: Engine) -> list[tuple[str, str, int]]:
+    with Session(engine) as session:
+        rows = session.exec(select(Match, Story).where(col(Match.story_id) == Story.id))
+        return sorted(
+            (story.title, match.watchlist, match.watchlist_version) for match, story in rows
+        )
+
+
+def test_watchlist_edits_reach_the_running_service_in_its_next_cycle(settings: Settings) -> None:
+    server = FeedServer()
+    first = Item("z1", "Zorblax rises over the harbour", "A bright moon.", "https://w.example/1")
+    second = Item("z2", "Zorblax sets again", "The moon sets.", "https://w.example/2")
+    third = Item("z3", "Zorblax eclipse tonight", "Moon watchers.", "https://w.example/3")
+    server.routes["/feed.xml"] = Route(rss("Wire", [first]))
+    with serving(server):
+        engine = open_database(settings)
+        add_feed(engine, server.url("/feed.xml"), NOW)
+        service = Service(settings, engine)
+        try:
+            asyncio.run(service.cycle(every_feed=True))
+            assert _matches(engine) == []  # no watchlist knows the word yet
+
+            save_watchlist(engine, "zorblax", ZORBLAX, NOW)
+            server.routes["/feed.xml"] = Route(rss("Wire", [first, second]))
+            asyncio.run(service.cycle(every_feed=True))
+            assert _matches(engine) == [("Zorblax sets again", "zorblax", 1)]
+
+            save_watchlist(engine, "zorblax", ZORBLAX + "# edited\n", NOW)
+            server.routes["/feed.xml"] = Route(rss("Wire", [first, second, third]))
+            asyncio.run(service.cycle(every_feed=True))
+            assert ("Zorblax eclipse tonight", "zorblax", 2) in _matches(engine)
+        finally:
+            service.close()
 
 
 def test_validators_are_saved_with_the_stories_of_their_response(settings: Settings) -> None:
