@@ -176,9 +176,11 @@ def url_key(url: str | None) -> str | None:
     Returns None for a missing URL or one that cannot name an article: no host, or a
     site's front page (feeds that link every item to the home page must not merge them).
     """
-    if not url:
-        return None
-    canon = canonical_url(url)
+    return canonical_key(canonical_url(url)) if url else None
+
+
+def canonical_key(canon: str) -> str | None:
+    """``url_key`` of an address that is already in canonical form (``canonical_url``)."""
     try:
         parts = urlsplit(canon) if "://" in canon else None
     except ValueError:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from monitor.canonical import url_key
+from monitor.canonical import canonical_key, url_key
 from monitor.dedupindex import (
     Sketch,
     SketchIndex,
@@ -107,11 +107,18 @@ class DedupFeatures:
     hashes: Sketch
 
 
-def dedup_features(title: str, summary: str, url: str | None) -> DedupFeatures:
-    """The ``DedupFeatures`` of an item with this title, summary and address."""
+def dedup_features(
+    title: str, summary: str, url: str | None, canonical: str | None = None
+) -> DedupFeatures:
+    """The ``DedupFeatures`` of an item with this title, summary and address.
+
+    ``canonical`` is ``canonical_url(url)`` when the caller has it already (it saves the
+    most costly step of ``url_key``).
+    """
     text = ItemText(title, summary)
     hashes = sketch_hashes(text.joined) if text.informative else ()
-    return DedupFeatures(url_key(url), text, fingerprint_of(title, summary), hashes)
+    ukey = canonical_key(canonical) if canonical is not None and url else url_key(url)
+    return DedupFeatures(ukey, text, fingerprint_of(title, summary), hashes)
 
 
 class DedupInputError(NewswatchError, ValueError):

@@ -62,8 +62,15 @@ Sketch = tuple[int, ...]
 
 
 def sketch_hashes(tokens: Sequence[str]) -> Sketch:
-    """CRC-32 hashes of the word 3-grams of ``tokens``, distinct and sorted."""
-    return tuple(sorted({zlib.crc32(gram.encode("utf-8")) for gram in shingles(tokens, 3)}))
+    """CRC-32 hashes of the word 3-grams of ``tokens``, distinct and sorted.
+
+    (The 3-grams are those of ``fingerprint.shingles``, hashed as they are made.)
+    """
+    crc = zlib.crc32
+    if len(tokens) <= 3:
+        return tuple({crc(gram.encode("utf-8")) for gram in shingles(tokens, 3)})
+    grams = zip(tokens, tokens[1:], tokens[2:], strict=False)  # the shorter ones end it
+    return tuple(sorted({crc(f"{a} {b} {c}".encode()) for a, b, c in grams}))
 
 
 class SketchIndex(Generic[T]):

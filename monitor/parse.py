@@ -181,14 +181,14 @@ def screen_entities(body: bytes, feed_url: str) -> None:
 def _story(entry: Any, feed_url: str, source: str, language: str | None, now: datetime) -> Story:
     title = clean_text(entry.get("title", ""))
     summary = clean_text(entry.get("summary", "") or _first_content(entry))[:MAX_SUMMARY_CHARS]
-    link = _control_free(str(entry.get("link", "") or "")).strip()
+    link = _control_free(str(entry.get("link", "") or "")).strip()[:2000]
     guid = _control_free(str(entry.get("id", "") or "")).strip()
     if not guid:
         guid = link or "sha1:" + hashlib.sha1(f"{title}\n{summary}".encode()).hexdigest()
     return Story(
         feed_url=feed_url,
         guid=guid[:1000],
-        url=link[:2000],
+        url=link,
         canonical_url=canonical_url(link) if link else "",
         title=title[:1000],
         summary=summary,

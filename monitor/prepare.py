@@ -77,7 +77,9 @@ def prepare_feed(
     for story in parsed.stories:
         found = compiled.matcher.match(story.title, story.summary, story.language)
         matches.append(match_writes(compiled, found))
-        features.append(dedup_features(story.title, story.summary, story.url))
+        features.append(
+            dedup_features(story.title, story.summary, story.url, story.canonical_url)
+        )
     return PreparedFeed(parsed, tuple(matches), tuple(features))
 
 

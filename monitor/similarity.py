@@ -120,12 +120,12 @@ class ItemText:
         plain_summary = strip_boilerplate(clean_text(summary))
         title_tokens = fold_words(plain_title)[:MAX_WORDS]
         summary_tokens = fold_words(plain_summary)[:MAX_WORDS]
-        names = " ".join(sorted(name_words(plain_title, plain_summary[:MAX_CHARS])))
+        self.title_case = is_title_case(plain_title)
+        names = name_words(plain_title, plain_summary[:MAX_CHARS], self.title_case)
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self.title_case = is_title_case(plain_title)
         self._open: _Unpacked | None = _Unpacked(
-            " ".join(title_tokens), " ".join(summary_tokens), names
+            " ".join(title_tokens), " ".join(summary_tokens), " ".join(sorted(names))
         )
         self._packed: bytes | None = None
 
@@ -207,10 +207,13 @@ def _restore(
     return text
 
 
-def name_words(title: str, summary: str) -> frozenset[str]:
-    """Normalized names (see the module docstring) of a plain-text title and summary."""
+def name_words(title: str, summary: str, title_case: bool | None = None) -> frozenset[str]:
+    """Normalized names (see the module docstring) of a plain-text title and summary.
+
+    ``title_case`` is ``is_title_case(title)``, when the caller knows it already.
+    """
     summary_names = _capitalized(summary, skip_first=True)
-    if is_title_case(title):
+    if is_title_case(title) if title_case is None else title_case:
         capitals = [t for t in _TOKEN.findall(title) if t[0].isupper()]
         title_names = {t for t in capitals if _is_acronym(t)}
         title_names |= {t for t in capitals if " ".join(fold_words(t)) in summary_names}

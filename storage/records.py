@@ -80,7 +80,6 @@ class PollWrite:
 class PollSummary:
     new_stories: int
     new_matches: int
-    sources_added: int
     updated: int
 
 

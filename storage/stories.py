@@ -34,23 +34,39 @@ def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> Any |
 
 def save_poll(engine: Engine, poll: PollWrite) -> PollSummary:
     """Write one poll's result: feed state and validators, stories, sources, matches."""
-    with transaction(engine) as session:
-        return _save_one(session, poll)
+    return save_polls(engine, [poll])[0]
 
 
 def save_polls(engine: Engine, polls: list[PollWrite]) -> list[PollSummary]:
-    """Write several polls in ONE transaction (each still with its own validators)."""
+    """Write several polls in ONE transaction (each still with its own validators).
+
+    A batch costs a handful of statements whatever its size: the rows of every poll go in
+    together, one executemany per table, and the feed rows are flushed once at the end.
+    """
     if not polls:
         return []
     quiet = [p for p in polls if p.not_modified and not p.stories]
     busy = [p for p in polls if not (p.not_modified and not p.stories)]
-    with transaction(engine) as session:
+    done: dict[int, PollSummary] = {}
+    with transaction(engine) as session, session.no_autoflush:
         _save_unchanged(session, quiet)
-        ids = [poll.feed_id for poll in busy]
-        for start in range(0, len(ids), 500):  # one query loads the feeds; get() then hits
-            list(session.exec(select(Feed).where(col(Feed.id).in_(ids[start : start + 500]))))
-        done = {id(poll): _save_one(session, poll) for poll in busy}
-    return [done.get(id(poll), PollSummary(0, 0, 0, 0)) for poll in polls]
+        feeds = _load_feeds(session, [poll.feed_id for poll in busy])
+        present = [p for p in busy if p.feed_id in feeds]  # a feed removed meanwhile is skipped
+        source_rows: list[dict[str, Any]] = []
+        for poll, ids in zip(present, _write_stories(session, present), strict=True):
+            done[id(poll)] = _save_poll_rows(session, poll, feeds[poll.feed_id], ids, source_rows)
+        insert_many_ignore(session, StorySource, source_rows)
+    return [done.get(id(poll), PollSummary(0, 0, 0)) for poll in polls]
+
+
+def _load_feeds(session: Session, ids: list[int]) -> dict[int, Feed]:
+    """The feed rows, in a few queries (held here: the session only keeps weak references)."""
+    found: dict[int, Feed] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.exec(select(Feed).where(col(Feed.id).in_(chunk)))
+        found.update((f.id, f) for f in rows if f.id is not None)
+    return found
 
 
 def _save_unchanged(session: Session, polls: list[PollWrite]) -> None:
@@ -92,15 +108,15 @@ def _save_unchanged(session: Session, polls: list[PollWrite]) -> None:
     )
 
 
-def _save_one(session: Session, poll: PollWrite) -> PollSummary:
-    """One poll, a handful of statements whatever its size (rows go in as executemany)."""
-    new_stories = new_matches = sources = updated = 0
-    feed = session.get(Feed, poll.feed_id)
-    if feed is None:  # removed while it was being polled
-        return PollSummary(0, 0, 0, 0)
-    assert feed.id is not None
-    ids = _write_stories(session, feed.id, poll.stories, poll.checked_at)
-    source_rows: list[dict[str, Any]] = []
+def _save_poll_rows(
+    session: Session,
+    poll: PollWrite,
+    feed: Feed,
+    ids: list[int | None],
+    source_rows: list[dict[str, Any]],
+) -> PollSummary:
+    """One poll's matches and feed row; its sources are added to ``source_rows``."""
+    new_stories = updated = 0
     match_rows: list[dict[str, Any]] = []
     for story, story_id in zip(poll.stories, ids, strict=True):
         if story_id is None:
@@ -131,8 +147,7 @@ def _save_one(session: Session, poll: PollWrite) -> PollSummary:
             }
             for match in story.matches
         )
-    sources = insert_many_ignore(session, StorySource, source_rows)
-    new_matches = insert_many_ignore(session, Match, match_rows)
+    new_matches = insert_many_ignore(session, Match, match_rows)  # per poll: few have any
     if not poll.not_modified:
         feed.etag = poll.etag
         feed.last_modified = poll.last_modified
@@ -155,7 +170,7 @@ def _save_one(session: Session, poll: PollWrite) -> PollSummary:
     feed.claimed_by = None
     feed.claimed_until = None
     session.add(feed)
-    return PollSummary(new_stories, new_matches, sources, updated)
+    return PollSummary(new_stories, new_matches, updated)
 
 
 def insert_many_ignore(session: Session, model: Any, rows: list[dict[str, Any]]) -> int:
@@ -169,61 +184,77 @@ def insert_many_ignore(session: Session, model: Any, rows: list[dict[str, Any]])
     return max(0, int(getattr(result, "rowcount", 0) or 0))
 
 
-def _write_stories(
-    session: Session, feed_id: int, stories: tuple[StoryWrite, ...], now: datetime
-) -> list[int | None]:
-    """Insert new stories and update changed ones; each story's id (None: tombstoned/pruned)."""
-    fresh = [s for s in stories if s.kind not in ("same", "update")]
-    wanted = [url_key(s.canonical_url) for s in fresh if s.canonical_url]
-    wanted += [guid_key(feed_id, s.guid) for s in fresh if s.guid]
+def _write_stories(session: Session, polls: list[PollWrite]) -> list[list[int | None]]:
+    """Insert new stories and update changed ones, for every poll at once.
+
+    Returns, per poll, each story's id (None: its address or GUID was pruned, a tombstone).
+    """
+    fresh = [[s for s in poll.stories if s.kind not in ("same", "update")] for poll in polls]
+    wanted: list[str] = []
+    for poll, stories in zip(polls, fresh, strict=True):
+        wanted += [url_key(s.canonical_url) for s in stories if s.canonical_url]
+        wanted += [guid_key(poll.feed_id, s.guid) for s in stories if s.guid]
     buried = set(_ids_by(session, col(Tombstone.key), wanted, col(Tombstone.key)))
-    keep = [s for s in fresh if not _buried(s, feed_id, buried)]
-    clusters = list({s.cluster_key: None for s in keep})
-    insert_many_ignore(session, Cluster, [{"key": k, "created_at": now} for k in clusters])
+    keeps = [
+        [s for s in stories if not _buried(s, poll.feed_id, buried)]
+        for poll, stories in zip(polls, fresh, strict=True)
+    ]
+    clusters: dict[str, datetime] = {}
+    story_rows: list[dict[str, Any]] = []
+    for poll, keep in zip(polls, keeps, strict=True):
+        for s in keep:
+            clusters.setdefault(s.cluster_key, poll.checked_at)
+            story_rows.append(
+                {
+                    "key": s.key,
+                    "feed_id": poll.feed_id,
+                    "guid": s.guid,
+                    "url": s.url,
+                    "canonical_url": s.canonical_url,
+                    "title": s.title,
+                    "summary": s.summary,
+                    "source": s.source,
+                    "language": s.language,
+                    "fingerprint": s.fingerprint,
+                    "cluster_key": s.cluster_key,
+                    "published_at": s.published_at,
+                    "first_seen_at": poll.checked_at,
+                    "updated_at": None,
+                }
+            )
     insert_many_ignore(
-        session,
-        Story,
-        [
-            {
-                "key": s.key,
-                "feed_id": feed_id,
-                "guid": s.guid,
-                "url": s.url,
-                "canonical_url": s.canonical_url,
-                "title": s.title,
-                "summary": s.summary,
-                "source": s.source,
-                "language": s.language,
-                "fingerprint": s.fingerprint,
-                "cluster_key": s.cluster_key,
-                "published_at": s.published_at,
-                "first_seen_at": now,
-                "updated_at": None,
-            }
-            for s in keep
-        ],
+        session, Cluster, [{"key": k, "created_at": when} for k, when in clusters.items()]
     )
-    keys = [s.key for s in stories if s.kind in ("same", "update")] + [s.key for s in keep]
-    by_key = _ids_by(session, col(Story.key), keys)
+    insert_many_ignore(session, Story, story_rows)
+    known = [s.key for poll in polls for s in poll.stories if s.kind in ("same", "update")]
+    by_key = _ids_by(session, col(Story.key), known + [row["key"] for row in story_rows])
     # Another process (or an earlier item) stored the same URL first: one more source of it.
-    lost = [s.canonical_url for s in keep if s.key not in by_key and s.canonical_url]
+    lost = [s.canonical_url for k in keeps for s in k if s.key not in by_key and s.canonical_url]
     by_url = _ids_by(session, col(Story.canonical_url), lost)
-    changed = [s for s in stories if s.kind == "update" and s.key in by_key]
-    for s in changed:
-        session.execute(
-            update(Story)
-            .where(col(Story.id) == by_key[s.key])
-            .values(title=s.title, summary=s.summary, fingerprint=s.fingerprint, updated_at=now)
-        )
-    kept = {id(s) for s in keep}
-    result: list[int | None] = []
-    for s in stories:
-        if s.kind in ("same", "update"):
-            result.append(by_key.get(s.key))
-        elif id(s) not in kept:
-            result.append(None)
-        else:
-            result.append(by_key.get(s.key) or by_url.get(s.canonical_url or ""))
+    result: list[list[int | None]] = []
+    for poll, keep in zip(polls, keeps, strict=True):
+        for s in poll.stories:
+            if s.kind == "update" and s.key in by_key:
+                session.execute(
+                    update(Story)
+                    .where(col(Story.id) == by_key[s.key])
+                    .values(
+                        title=s.title,
+                        summary=s.summary,
+                        fingerprint=s.fingerprint,
+                        updated_at=poll.checked_at,
+                    )
+                )
+        kept = {id(s) for s in keep}
+        ids: list[int | None] = []
+        for s in poll.stories:
+            if s.kind in ("same", "update"):
+                ids.append(by_key.get(s.key))
+            elif id(s) not in kept:
+                ids.append(None)
+            else:
+                ids.append(by_key.get(s.key) or by_url.get(s.canonical_url or ""))
+        result.append(ids)
     return result
 
 
