@@ -128,6 +128,7 @@ class SubscriptionRecord:
     last_digest_at: datetime | None
     quiet_hours: str | None = None
     send_empty: bool = False
+    feed_alerts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +156,18 @@ class DigestRecord:
     next_attempt_at: datetime | None
     sent_at: datetime | None
     last_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAlertCandidate:
+    """A feed a subscription should hear about: it broke, or it recovered, since the last message.
+
+    ``events`` counts the messages already composed for this subscription and
+    feed; recording the next one succeeds only if it is still that number.
+    """
+
+    event: str  # broke, recovered
+    feed: FeedRecord
+    events: int
+    told_state: str | None  # the state the last message named (failing, dead, …)
+    told_at: datetime | None  # when that message was composed

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.database import transaction
+from storage.feed_alerts import forget_feed_alerts
 from storage.records import SubscriptionRecord
 from storage.tables import Subscription
 
@@ -29,6 +30,7 @@ EDITABLE = frozenset(
         "min_score",
         "quiet_hours",
         "send_empty",
+        "feed_alerts",
     }
 )
 
@@ -51,6 +53,7 @@ def to_record(row: Subscription) -> SubscriptionRecord:
         last_digest_at=row.last_digest_at,
         quiet_hours=row.quiet_hours,
         send_empty=row.send_empty,
+        feed_alerts=row.feed_alerts,
     )
 
 
@@ -68,6 +71,7 @@ def add_subscription(
     min_score: float = 0.0,
     quiet_hours: str | None = None,
     send_empty: bool = False,
+    feed_alerts: bool = False,
 ) -> SubscriptionRecord:
     with transaction(engine) as session:
         row = Subscription(
@@ -81,6 +85,7 @@ def add_subscription(
             min_score=min_score,
             quiet_hours=quiet_hours,
             send_empty=send_empty,
+            feed_alerts=feed_alerts,
             created_at=now,
         )
         session.add(row)
@@ -91,7 +96,11 @@ def add_subscription(
 def update_subscription(
     engine: Engine, subscription_id: int, **changes: Any
 ) -> SubscriptionRecord | None:
-    """Change the given fields (see ``EDITABLE``); None when there is no such subscription."""
+    """Change the given fields (see ``EDITABLE``); None when there is no such subscription.
+
+    Turning feed alerts off forgets what the subscription was told, so turning
+    them on again starts afresh (with one message about feeds broken by then).
+    """
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
@@ -103,6 +112,8 @@ def update_subscription(
             if name == "watchlists":
                 value = json.dumps(sorted(set(value)))
             setattr(row, name, value)
+        if changes.get("feed_alerts") is False:
+            forget_feed_alerts(session, subscription_id)
         session.add(row)
         session.flush()
         return to_record(row)

@@ -159,6 +159,7 @@ class Subscription(SQLModel, table=True):
     min_score: float = 0.0
     quiet_hours: str | None = None  # "22:00-07:00" in the subscription's time zone
     send_empty: bool = False  # send a digest even when a period brought nothing
+    feed_alerts: bool = False  # a message when a feed turns failing or dead, one when it recovers
     paused: bool = False
     disabled_reason: str | None = None
     created_at: datetime | None = _time(nullable=False)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+import storage.feed_alerts  # noqa: F401  (its table is on the metadata too)
 import storage.tables  # noqa: F401
 from storage.database import migrate, open_engine, table_names
 
@@ -25,6 +26,7 @@ def test_migrations_create_every_table(engine: Engine) -> None:
         "digests",
         "digest_items",
         "tombstones",
+        "feed_alerts",
     }
 
 
