@@ -12,14 +12,20 @@ from typing import Annotated
 
 import typer
 
+from monitor.alert import AlertContent
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.console import out, table, when
 from monitor.context import state
-from monitor.digest import DigestContent
-from monitor.dispatch import DispatchReport, compose_due, deliver_due, next_digest
+from monitor.dispatch import (
+    DispatchReport,
+    compose_due,
+    deliver_due,
+    next_digest,
+    outgoing_content,
+)
 from monitor.errors import ConfigError, NotFoundError
-from monitor.render import render_html, render_text
+from monitor.render import render_alert_text, render_html, render_text
 from storage.digests import digest_stories, get_digest, list_digests, requeue_digest
 from storage.records import SubscriptionRecord
 from storage.subscriptions import get_subscription
@@ -139,11 +145,15 @@ def show_digest(
         bool, typer.Option("--all", help="List every story it covers, also those over the cap.")
     ] = False,
 ) -> None:
-    """Print a stored digest as it was sent (same id, same content)."""
+    """Print a stored digest (or feed alert) as it was sent (same id, same content)."""
     record = get_digest(state.engine(), digest_id)
     if record is None:
         raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    out.print(render_text(DigestContent.from_json(record.payload)), markup=False, end="")
+    content = outgoing_content(record.payload)
+    if isinstance(content, AlertContent):
+        out.print(render_alert_text(content), markup=False, end="")
+        return
+    out.print(render_text(content), markup=False, end="")
     if all_:
         rows = [[t, s, u] for t, u, s in digest_stories(state.engine(), digest_id)]
         table(f"every story in {digest_id}", ["title", "source", "link"], rows)

@@ -1,4 +1,4 @@
-"""``newswatch subscription …``: add, list, show, edit, remove, pause, resume.
+"""``newswatch subscription …``: add, list, show, edit, remove, pause, resume; feed alerts on/off.
 
 Does I/O (the database). Everything given is checked before it is stored: an
 unknown watchlist, schedule, time zone, address or format is refused.
@@ -22,6 +22,7 @@ from monitor.deliver import new_webhook_secret
 from monitor.errors import ConfigError, UnknownWatchlistError
 from monitor.payloads import FORMATS
 from monitor.schedule import describe_next, parse_quiet_hours, parse_schedule, parse_timezone
+from storage.feed_alerts import told_feeds
 from storage.subscriptions import (
     add_subscription,
     list_subscriptions,
@@ -31,12 +32,20 @@ from storage.subscriptions import (
 )
 from storage.watchlist_store import list_watchlists
 
-app = typer.Typer(help="Who receives digests, of which watchlists, when.", no_args_is_help=True)
+app = typer.Typer(
+    help="Who receives digests (and feed alerts), of which watchlists, when.",
+    no_args_is_help=True,
+)
 
 _EMAIL = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+\.[^@\s,<>\"]+$|^[^@\s,<>\"]+@localhost$")
 EVERY_HELP = (
     "instant, hourly, every@30m, every@6h, daily@HH:MM, weekly@mon@HH:MM, 'cron:0 8 * * 1-5'"
 )
+ALERTS_HELP = (
+    "Also send one message when a feed turns failing or dead and one when it recovers "
+    "(at once, whatever the schedule; quiet hours hold them)."
+)
+ALERTS_ONLY = "(none: feed alerts only)"
 
 
 def _check_watchlists(names: list[str]) -> None:
@@ -94,7 +103,10 @@ def _quiet(text: str | None) -> str | None:
 
 @app.command("add")
 def add(
-    watchlist: Annotated[list[str], typer.Option("--watchlist", "-w", help="A watchlist name.")],
+    watchlist: Annotated[
+        list[str] | None,
+        typer.Option("--watchlist", "-w", help="A watchlist name (none: feed alerts only)."),
+    ] = None,
     email: Annotated[list[str] | None, typer.Option("--email", help="An email address.")] = None,
     webhook: Annotated[str | None, typer.Option("--webhook", help="A webhook URL.")] = None,
     every: Annotated[str, typer.Option("--every", help=EVERY_HELP)] = "daily@08:00",
@@ -108,12 +120,19 @@ def add(
     send_empty: Annotated[
         bool, typer.Option("--send-empty", help="Send a digest even when nothing is new.")
     ] = False,
+    feed_alerts: Annotated[bool, typer.Option("--feed-alerts", help=ALERTS_HELP)] = False,
 ) -> None:
-    """Subscribe email addresses or a webhook to watchlists."""
+    """Subscribe email addresses or a webhook to watchlists, and/or to feed health alerts."""
     if bool(email) == bool(webhook):
         raise ConfigError(
             "give either --email (one or more) or --webhook", hint="e.g. --email a@example.org"
         )
+    if not watchlist and not feed_alerts:
+        raise ConfigError(
+            "give at least one --watchlist",
+            hint="or --feed-alerts alone for a subscription that only hears about feed health",
+        )
+    watchlist = watchlist or []
     _check_watchlists(watchlist)
     schedule = parse_schedule(every)
     parse_timezone(timezone)
@@ -141,10 +160,12 @@ def add(
         min_score=min_score,
         quiet_hours=_quiet(quiet_hours),
         send_empty=send_empty,
+        feed_alerts=feed_alerts,
     )
-    out.print(
-        f"subscription {record.id} added: {channel} {target}, {record.schedule}", markup=False
-    )
+    what = record.schedule if watchlist else "feed alerts only"
+    if watchlist and feed_alerts:
+        what += ", feed alerts"
+    out.print(f"subscription {record.id} added: {channel} {target}, {what}", markup=False)
     if shown_secret:
         out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
 
@@ -157,9 +178,10 @@ def list_() -> None:
             s.id,
             s.channel if s.channel == "email" else f"webhook ({s.format})",
             s.target,
-            ", ".join(s.watchlists),
-            s.schedule,
+            ", ".join(s.watchlists) or ALERTS_ONLY,
+            s.schedule if s.watchlists else "—",
             s.timezone,
+            "on" if s.feed_alerts else "off",
             subscription_state(s),
             s.disabled_reason or "",
             when(s.last_digest_at),
@@ -168,7 +190,18 @@ def list_() -> None:
     ]
     table(
         "subscriptions",
-        ["id", "channel", "target", "watchlists", "schedule", "zone", "state", "reason", "last"],
+        [
+            "id",
+            "channel",
+            "target",
+            "watchlists",
+            "schedule",
+            "zone",
+            "feed alerts",
+            "state",
+            "reason",
+            "last",
+        ],
         rows,
     )
 
@@ -182,11 +215,21 @@ def show(subscription_id: int) -> None:
     upcoming = describe_next(
         parse_schedule(s.schedule), zone, s.last_digest_at or s.created_at, utcnow(), quiet
     )
+    told = sum(1 for broken, _, _ in told_feeds(state.engine(), s.id).values() if broken)
+    alerts = "off"
+    if s.feed_alerts:
+        alerts = "on: one message when a feed turns failing or dead, one when it recovers"
+        if told:
+            alerts += f" ({told} reported broken now)"
+    next_digest = upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    if s.paused or not s.watchlists:
+        next_digest = "—"
     rows: list[list[Any]] = [
         ["channel", s.channel],
         ["target", s.target],
         ["format", s.format if s.channel == "webhook" else "email (text + HTML)"],
-        ["watchlists", ", ".join(s.watchlists)],
+        ["watchlists", ", ".join(s.watchlists) or ALERTS_ONLY],
+        ["feed alerts", alerts],
         ["schedule", s.schedule],
         ["time zone", s.timezone],
         ["quiet hours", s.quiet_hours or "none"],
@@ -197,10 +240,7 @@ def show(subscription_id: int) -> None:
         ["reason", s.disabled_reason or ""],
         ["created", when(s.created_at)],
         ["last digest", when(s.last_digest_at)],
-        [
-            "next digest",
-            "—" if s.paused else upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
-        ],
+        ["next digest", next_digest],
     ]
     table(f"subscription {s.id}", ["", ""], rows)
 
@@ -224,6 +264,9 @@ def edit(
         str | None, typer.Option("--quiet-hours", help="HH:MM-HH:MM, or 'none'")
     ] = None,
     send_empty: Annotated[bool | None, typer.Option("--send-empty/--no-send-empty")] = None,
+    feed_alerts: Annotated[
+        bool | None, typer.Option("--feed-alerts/--no-feed-alerts", help=ALERTS_HELP)
+    ] = None,
 ) -> None:
     """Change a subscription; what is not given stays as it is."""
     current = find_subscription(subscription_id)
@@ -262,6 +305,13 @@ def edit(
         changes["quiet_hours"] = _quiet(quiet_hours)
     if send_empty is not None:
         changes["send_empty"] = send_empty
+    if feed_alerts is not None:
+        if not feed_alerts and not (watchlist or current.watchlists):
+            raise ConfigError(
+                f"subscription {subscription_id} gets feed alerts only: without them, nothing",
+                hint=f"`newswatch subscription remove {subscription_id}`, or give --watchlist too",
+            )
+        changes["feed_alerts"] = feed_alerts
     if not changes:
         raise ConfigError("nothing to change", hint="see `newswatch subscription edit --help`")
     update_subscription(state.engine(), subscription_id, **changes)

@@ -40,13 +40,14 @@ async def run_daemon(service: Service) -> None:
             result = await service.cycle(stop=stop)
             log.info(
                 "cycle: %d feeds (%d ok, %d unchanged, %d errors), %d new stories, "
-                "%d matches, %d digests sent",
+                "%d matches, %d feed alerts, %d digests and alerts sent",
                 result.poll.feeds,
                 result.poll.ok,
                 result.poll.not_modified,
                 len(result.poll.errors),
                 result.poll.new_stories,
                 result.poll.new_matches,
+                len(result.alerts),
                 len(result.dispatch.sent),
             )
         except asyncio.CancelledError:

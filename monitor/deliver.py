@@ -1,7 +1,8 @@
-"""Delivering a rendered digest: SMTP (STARTTLS, implicit TLS, AUTH), signed webhooks, files.
+"""Delivering a digest or a feed alert: SMTP (STARTTLS, implicit TLS, AUTH), signed webhooks,
+files.
 
 Does I/O (network, files). Each function either returns (the receiver accepted
-the digest) or raises a ``DeliveryError`` saying whether a retry can help.
+the message) or raises a ``DeliveryError`` saying whether a retry can help.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import secrets
 import smtplib
 import ssl
 from datetime import datetime
+from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -23,14 +25,33 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import httpx
 
+from monitor.alert import AlertContent
+from monitor.alert_payloads import alert_body
 from monitor.digest import DigestContent
 from monitor.errors import AddressRefusedError, EmailError, FetchError, WebhookError
 from monitor.netguard import resolve_checked
 from monitor.payloads import webhook_body
 from monitor.politeness import retry_after_seconds
-from monitor.render import email_message, sender_address
+from monitor.render import alert_email_message, email_message, sender_address
 
 SMTP_TIMEOUT = 30.0
+
+# What the outbox holds: a digest, or a feed alert. Both have an ``id`` and go the same ways.
+Outgoing = DigestContent | AlertContent
+
+
+def outgoing_email(content: Outgoing, sender: str, recipients: list[str]) -> EmailMessage:
+    """The email message for a digest or a feed alert."""
+    if isinstance(content, AlertContent):
+        return alert_email_message(content, sender, recipients)
+    return email_message(content, sender, recipients)
+
+
+def outgoing_body(content: Outgoing, fmt: str = "json") -> bytes:
+    """The webhook body for a digest or a feed alert, in one of the webhook formats."""
+    if isinstance(content, AlertContent):
+        return alert_body(content, fmt)
+    return webhook_body(content, fmt)
 
 
 def new_webhook_secret() -> str:
@@ -64,7 +85,7 @@ def smtp_context(options: dict[str, str], ca_file: str) -> ssl.SSLContext:
 
 
 def send_email(
-    content: DigestContent,
+    content: Outgoing,
     smtp_url: str,
     sender: str,
     recipients: list[str],
@@ -77,7 +98,7 @@ def send_email(
     port = parts.port or (465 if implicit_tls else 25)
     options = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
     target = f"{host}:{port}"
-    message = email_message(content, sender, recipients)
+    message = outgoing_email(content, sender, recipients)
     envelope_from = sender_address(sender).addr_spec
     try:
         context = smtp_context(options, ca_file)
@@ -129,12 +150,12 @@ def send_email(
         raise EmailError(f"SMTP delivery to {target} failed: {exc}", target=target) from exc
 
 
-def write_outbox(content: DigestContent, outbox: Path, sender: str, recipients: list[str]) -> Path:
+def write_outbox(content: Outgoing, outbox: Path, sender: str, recipients: list[str]) -> Path:
     """Write ``<id>.eml`` and ``<id>.json`` into the outbox folder (when no SMTP is set)."""
     outbox.mkdir(parents=True, exist_ok=True)
     eml = outbox / f"{content.id}.eml"
-    _atomic_write(eml, email_message(content, sender, recipients).as_bytes())
-    _atomic_write(outbox / f"{content.id}.json", webhook_body(content))
+    _atomic_write(eml, outgoing_email(content, sender, recipients).as_bytes())
+    _atomic_write(outbox / f"{content.id}.json", outgoing_body(content))
     return eml
 
 
@@ -148,7 +169,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 async def send_webhook(
-    content: DigestContent,
+    content: Outgoing,
     url: str,
     fmt: str,
     secret: str | None,
@@ -156,7 +177,7 @@ async def send_webhook(
     timeout: float,
     now: datetime,
 ) -> None:
-    """POST the digest, signed; only a 2xx counts. Redirects are not followed."""
+    """POST the digest or alert, signed; only a 2xx counts. Redirects are not followed."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(f"'{url}' is not an http(s) URL", target=url, permanent=True)
@@ -167,7 +188,7 @@ async def send_webhook(
         raise WebhookError(str(exc), target=url, permanent=True, hint=exc.hint) from exc
     except FetchError as exc:
         raise WebhookError(str(exc), target=url) from exc
-    body = webhook_body(content, fmt)
+    body = outgoing_body(content, fmt)
     timestamp = int(now.timestamp())
     headers = {
         "content-type": "application/json",

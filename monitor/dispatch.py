@@ -1,8 +1,9 @@
-"""Digests end to end: compose the ones that are due, then deliver what the outbox holds.
+"""Digests and feed alerts end to end: compose what is due, then deliver what the outbox holds.
 
 Does I/O (database, SMTP, HTTP, files). Composing records a digest and its
-story clusters before anything is sent; delivering marks it sent only after
-the receiver accepted it, and retries with backoff otherwise.
+story clusters (or a feed alert and what it tells) before anything is sent;
+delivering marks it sent only after the receiver accepted it, and retries with
+backoff otherwise. Digests and feed alerts share the outbox, its ids and retries.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from monitor.alert import EVENTS, AlertContent, build_alert, is_alert
 from monitor.config import Settings
-from monitor.deliver import send_email, send_webhook, write_outbox
+from monitor.deliver import Outgoing, send_email, send_webhook, write_outbox
 from monitor.digest import DigestContent, build_digest
 from monitor.errors import ConfigError, DeliveryError, NewswatchError, WebhookError
+from monitor.health import ALERT_STATES
 from monitor.schedule import is_due, parse_quiet_hours, parse_schedule, parse_timezone, quiet_until
 from storage.digests import (
     claim_due_digests,
@@ -31,6 +34,7 @@ from storage.digests import (
     mark_sent,
     undelivered_matches,
 )
+from storage.feed_alerts import feed_alert_candidates, record_feed_alert
 from storage.records import DigestRecord, SubscriptionRecord
 from storage.subscriptions import disable_subscription, get_subscription, list_subscriptions
 
@@ -57,6 +61,10 @@ class DispatchReport:
 
 def new_digest_id() -> str:
     return "nwd_" + uuid.uuid4().hex
+
+
+def new_alert_id() -> str:
+    return "nwa_" + uuid.uuid4().hex
 
 
 def _fault_point(step: str) -> None:
@@ -92,8 +100,8 @@ def compose_due(
     """
     composed = []
     for sub in list_subscriptions(engine):
-        if sub.paused or (only is not None and sub.id != only):
-            continue
+        if sub.paused or not sub.watchlists or (only is not None and sub.id != only):
+            continue  # paused, or a subscription to feed alerts only
         try:
             digest_id = _compose_one(engine, sub, now, force)
         except ConfigError as exc:
@@ -133,6 +141,67 @@ def _compose_one(engine: Engine, sub: SubscriptionRecord, now: datetime, force: 
         return None  # another process took these stories first
     log.info("digest %s composed for subscription %d (%d items)", content.id, sub.id, content.total)
     return content.id
+
+
+def compose_feed_alerts(engine: Engine, now: datetime) -> list[str]:
+    """Record a feed alert for every subscription that has one coming; returns their ids.
+
+    A subscription with feed alerts on gets one message naming every feed that
+    turned failing or dead since it was last told (a feed going on from failing
+    to dead is no news: it was already reported broken), and one naming every
+    feed that left those states (a poll succeeded: healthy or stale). Turning
+    the option on brings one message about the feeds broken at that moment.
+
+    The changes are read from the stored feed states, not from one cycle's
+    memory, so a crash between polling and this step loses no alert; and each
+    message is recorded with what it tells in one transaction, so none is
+    composed twice. Alerts go out at once, whatever the digest schedule, but
+    quiet hours hold them like digests: a feed that breaks at night is reported
+    when quiet hours end (both messages, in order, if it also recovered).
+    Paused subscriptions are not told; on resuming they hear about what is
+    still different.
+    """
+    composed = []
+    for sub in list_subscriptions(engine):
+        if not sub.feed_alerts or sub.paused:
+            continue
+        try:
+            composed += _compose_alerts(engine, sub, now)
+        except ConfigError as exc:
+            log.error("subscription %d skipped: %s (%s)", sub.id, exc, exc.hint or "")
+    return composed
+
+
+def _compose_alerts(engine: Engine, sub: SubscriptionRecord, now: datetime) -> list[str]:
+    candidates = feed_alert_candidates(engine, sub.id, ALERT_STATES)
+    if not candidates:
+        return []
+    zone = parse_timezone(sub.timezone)
+    quiet = parse_quiet_hours(sub.quiet_hours) if sub.quiet_hours else None
+    send_at = quiet_until(quiet, zone, now) or now
+    composed = []
+    for event in EVENTS:
+        told = [c for c in candidates if c.event == event]
+        if not told:
+            continue
+        content = build_alert(new_alert_id(), sub, event, told, now)
+        if record_feed_alert(
+            engine,
+            digest_id=content.id,
+            subscription_id=sub.id,
+            candidates=told,
+            payload=content.to_json(),
+            now=now,
+            send_at=send_at,
+        ):
+            composed.append(content.id)
+            log.info(
+                "feed alert %s composed for subscription %d: %s",
+                content.id,
+                sub.id,
+                ", ".join(f"{c.feed.url} {event}" for c in told),
+            )
+    return composed
 
 
 def retry_delay(attempt: int, retry_after: float | None, rng: random.Random | None = None) -> float:
@@ -194,7 +263,7 @@ async def deliver_one(
     sub = get_subscription(engine, record.subscription_id)
     if sub is None:
         raise DeliveryError("its subscription was removed", target="-", permanent=True)
-    content = DigestContent.from_json(record.payload)
+    content = outgoing_content(record.payload)
     if sub.channel == "email":
         recipients = [r.strip() for r in sub.target.split(",") if r.strip()]
         if settings.smtp_url:
@@ -218,6 +287,13 @@ async def deliver_one(
             settings.webhook_timeout,
             now,
         )
+
+
+def outgoing_content(payload: str) -> Outgoing:
+    """A stored outbox payload as the digest or feed alert it is."""
+    if is_alert(payload):
+        return AlertContent.from_json(payload)
+    return DigestContent.from_json(payload)
 
 
 def _failed(

@@ -122,7 +122,8 @@ def _markdown_entry(content: DigestContent, entry: DigestEntry) -> str:
     return "\n".join(lines)
 
 
-def _slack_escape(text: str) -> str:
+def slack_escape(text: str) -> str:
+    """Feed text on one line with Slack's control characters (``&``, ``<``, ``>``) escaped."""
     return "".join(_SLACK_ESCAPES.get(ch, ch) for ch in oneline(text))
 
 
@@ -139,20 +140,20 @@ def slack_payload(content: DigestContent) -> dict[str, Any]:
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*{_slack_escape(section.watchlist)}*"},
+                "text": {"type": "mrkdwn", "text": f"*{slack_escape(section.watchlist)}*"},
             }
         )
         for e in section.entries:
             if len(blocks) >= SLACK_BLOCKS - 1:
                 left_out += 1
                 continue
-            href = _slack_escape(safe_href(e.url).replace("|", "%7C"))
-            title = _slack_escape(e.title)
+            href = slack_escape(safe_href(e.url).replace("|", "%7C"))
+            title = slack_escape(e.title)
             link = f"<{href}|{title}>" if href else title
-            lines = [f"*{link}*", _slack_escape(f"{_sources(e)} · {_when(content, e)}")]
+            lines = [f"*{link}*", slack_escape(f"{_sources(e)} · {_when(content, e)}")]
             if e.snippet:
-                lines.append("> " + _slack_escape(e.snippet))
-            lines.append("_" + _slack_escape(_why(e)) + "_")
+                lines.append("> " + slack_escape(e.snippet))
+            lines.append("_" + slack_escape(_why(e)) + "_")
             text = "\n".join(lines)
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
         left_out += section.more
@@ -163,7 +164,7 @@ def slack_payload(content: DigestContent) -> dict[str, Any]:
     blocks.append(
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": _slack_escape(_footer(content))}],
+            "elements": [{"type": "mrkdwn", "text": slack_escape(_footer(content))}],
         }
     )
     return {"text": _title(content), "blocks": blocks, "unfurl_links": False}

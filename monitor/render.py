@@ -1,4 +1,4 @@
-"""Rendering a digest for people: plain text and HTML (Jinja2, inline CSS) and the email message.
+"""Rendering for people: digests and feed alerts as plain text, HTML (Jinja2, inline CSS) and email.
 
 Pure: content in, strings or an ``EmailMessage`` out. Feed text is escaped in
 HTML, links must be http(s), and nothing from a feed can add or break a header.
@@ -21,6 +21,7 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from monitor.alert import AlertContent, headline
 from monitor.digest import DigestContent, DigestEntry
 from monitor.errors import EmailError
 
@@ -39,6 +40,8 @@ EXPECTED_HEADERS = frozenset(
         "list-id",
         "list-unsubscribe",
         "x-newswatch-digest",
+        "x-newswatch-alert",
+        "x-newswatch-event",
         "mime-version",
         "content-type",
         "content-transfer-encoding",
@@ -154,26 +157,94 @@ def sender_address(sender: str) -> Address:
 
 def email_message(content: DigestContent, sender: str, recipients: list[str]) -> EmailMessage:
     """A multipart text + HTML message whose Message-ID carries the digest id."""
-    origin = sender_address(sender)
-    domain = origin.domain or "newswatch.invalid"
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["Subject"] = subject(content)
-    message["From"] = origin
-    message["To"] = [_recipient(r) for r in recipients]
-    message["Date"] = format_datetime(datetime.fromisoformat(content.created_at))
-    message["Message-ID"] = f"<{content.id}@{domain}>"
-    message["List-Id"] = (
-        f"newswatch subscription {content.subscription_id} "
-        f"<subscription-{content.subscription_id}.{domain}>"
+    message = _envelope(
+        content.id,
+        subject(content),
+        content.created_at,
+        content.subscription_id,
+        sender,
+        recipients,
     )
-    message["List-Unsubscribe"] = (
-        f"<mailto:{origin.addr_spec}?subject=unsubscribe%20subscription%20"
-        f"{content.subscription_id}>"
-    )
-    message["Auto-Submitted"] = "auto-generated"
     message["X-Newswatch-Digest"] = content.id
     message.set_content(render_text(content))
     message.add_alternative(render_html(content), subtype="html")
+    _check_headers(message, content.id)
+    return message
+
+
+def _envelope(
+    message_id: str,
+    subject_line: str,
+    created_at: str,
+    subscription_id: int,
+    sender: str,
+    recipients: list[str],
+) -> EmailMessage:
+    """The headers every newswatch message carries; the caller adds its own and the body."""
+    origin = sender_address(sender)
+    domain = origin.domain or "newswatch.invalid"
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject_line
+    message["From"] = origin
+    message["To"] = [_recipient(r) for r in recipients]
+    message["Date"] = format_datetime(datetime.fromisoformat(created_at))
+    message["Message-ID"] = f"<{message_id}@{domain}>"
+    message["List-Id"] = (
+        f"newswatch subscription {subscription_id} <subscription-{subscription_id}.{domain}>"
+    )
+    message["List-Unsubscribe"] = (
+        f"<mailto:{origin.addr_spec}?subject=unsubscribe%20subscription%20{subscription_id}>"
+    )
+    message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def _alert_context(content: AlertContent) -> dict[str, object]:
+    zone = ZoneInfo(content.timezone)
+
+    def localtime(iso: str | None) -> str:
+        if not iso:
+            return "never"
+        return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    return {
+        "alert": content,
+        "broke": content.event == "broke",
+        "headline": headline(content),
+        "created": localtime(content.created_at),
+        "localtime": localtime,
+        "subscription_id": content.subscription_id,
+    }
+
+
+def render_alert_text(content: AlertContent) -> str:
+    return _environment().get_template("alert.txt.j2").render(**_alert_context(content))
+
+
+def render_alert_html(content: AlertContent) -> str:
+    return _environment().get_template("alert.html.j2").render(**_alert_context(content))
+
+
+def alert_subject(content: AlertContent) -> str:
+    """``[newswatch] feed failing: <feed title>`` or ``[newswatch] 3 feeds recovered``."""
+    line = header_safe(f"[newswatch] {headline(content)}", 250)
+    return line if len(line) < 250 else line[:249].rstrip() + "…"
+
+
+def alert_email_message(content: AlertContent, sender: str, recipients: list[str]) -> EmailMessage:
+    """A multipart text + HTML feed alert; Message-ID and X-Newswatch-Alert carry its id."""
+    message = _envelope(
+        content.id,
+        alert_subject(content),
+        content.created_at,
+        content.subscription_id,
+        sender,
+        recipients,
+    )
+    message["X-Newswatch-Alert"] = content.id
+    message["X-Newswatch-Event"] = content.type
+    message.set_content(render_alert_text(content))
+    message.add_alternative(render_alert_html(content), subtype="html")
     _check_headers(message, content.id)
     return message
 
@@ -191,13 +262,13 @@ def _recipient(address: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def _check_headers(message: EmailMessage, digest_id: str) -> None:
+def _check_headers(message: EmailMessage, message_id: str) -> None:
     """Parse the message back: exactly the headers we set, whatever the feeds said."""
     parsed = BytesParser(policy=email.policy.default).parsebytes(message.as_bytes())
     names = {name.lower() for name in parsed.keys()}
     if not names <= EXPECTED_HEADERS or len(parsed.get_all("to", [])) != 1:
         raise EmailError(
-            f"digest {digest_id} would carry unexpected headers: "
+            f"message {message_id} would carry unexpected headers: "
             f"{', '.join(sorted(names - EXPECTED_HEADERS)) or 'repeated To'}",
             target="-",
             permanent=True,

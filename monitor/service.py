@@ -1,7 +1,8 @@
 """The service: opens the database, seeds a fresh install, and runs one full cycle.
 
 Does I/O. ``run --once``, the daemon's ticks and ``demo`` all call
-``Service.cycle``: poll due feeds, match, store, compose due digests, deliver.
+``Service.cycle``: poll due feeds, match, store, compose feed alerts and due
+digests, deliver.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from monitor import metrics
 from monitor.clock import utcnow
 from monitor.config import Settings
-from monitor.dispatch import DispatchReport, compose_due, deliver_due
+from monitor.dispatch import DispatchReport, compose_due, compose_feed_alerts, deliver_due
 from monitor.ingest import CycleReport, Ingestor
 from monitor.opml import default_feeds
 from storage.database import migrate, open_engine
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 class CycleResult:
     poll: CycleReport
     dispatch: DispatchReport
+    alerts: list[str] = field(default_factory=list)  # feed alerts composed in this cycle
 
 
 def open_database(settings: Settings) -> Engine:
@@ -77,14 +79,16 @@ class Service:
         progress: Callable[[str], None] | None = None,
         every_feed: bool = False,
     ) -> CycleResult:
-        """Poll due feeds (or every healthy one), then compose and deliver due digests."""
+        """Poll due feeds (or every healthy one), then compose feed alerts and due digests,
+        and deliver them: a feed that broke in this cycle is reported in this cycle."""
         poll = await self.ingestor.run_cycle(stop=stop, progress=progress, every_feed=every_feed)
         now = self.clock()
+        alerts = compose_feed_alerts(self.engine, now)
         composed = compose_due(self.engine, now)
         dispatch = await deliver_due(self.engine, self.settings, now)
         metrics.observe_dispatch(len(composed), len(dispatch.sent), len(dispatch.failed))
         metrics.observe_delivery_latency(delivered_publication_times(self.engine, dispatch.sent))
-        return CycleResult(poll, dispatch)
+        return CycleResult(poll, dispatch, alerts)
 
     def close(self) -> None:
         """Stop the parser processes."""

@@ -52,7 +52,8 @@ SEED_0003 = [
     "INSERT INTO digests (id, subscription_id, state, attempts, item_count, payload, created_at) "
     "VALUES ('nwd_old', 1, 'sent', 1, 1, '{}', '2026-04-02 08:00:00')",
     "INSERT INTO clusters (key) VALUES ('c1')",
-    "INSERT INTO digest_items (digest_id, subscription_id, cluster_key) VALUES ('nwd_old', 1, 'c1')",
+    "INSERT INTO digest_items (digest_id, subscription_id, cluster_key) "
+    "VALUES ('nwd_old', 1, 'c1')",
 ]
 
 
@@ -68,8 +69,16 @@ def test_upgrading_from_0003_keeps_every_subscription_and_digest_with_alerts_off
         migrate(engine)  # to the newest revision, as `newswatch run` does
         sub = get_subscription(engine, 1)
         assert sub is not None
-        assert (sub.target, sub.timezone, sub.min_score) == ("desk@example.org", "Europe/Madrid", 0.5)
-        assert (sub.quiet_hours, sub.send_empty, sub.schedule) == ("22:00-07:00", True, "daily@08:00")
+        assert (sub.target, sub.timezone, sub.min_score) == (
+            "desk@example.org",
+            "Europe/Madrid",
+            0.5,
+        )
+        assert (sub.quiet_hours, sub.send_empty, sub.schedule) == (
+            "22:00-07:00",
+            True,
+            "daily@08:00",
+        )
         assert sub.feed_alerts is False  # nobody is sent anything new by an upgrade
         assert [d.id for d in list_digests(engine)] == ["nwd_old"]
         with engine.connect() as conn:
@@ -130,9 +139,7 @@ def _heal(engine: Engine, feed_id: int) -> None:
         )
 
 
-def _record(
-    engine: Engine, sub: int, alert_id: str, candidates: list[FeedAlertCandidate]
-) -> bool:
+def _record(engine: Engine, sub: int, alert_id: str, candidates: list[FeedAlertCandidate]) -> bool:
     return record_feed_alert(
         engine,
         digest_id=alert_id,
@@ -160,7 +167,11 @@ def test_a_feed_is_told_broken_once_and_recovered_once(engine: Engine) -> None:
 
     _heal(engine, feed.id)
     [recovered] = feed_alert_candidates(engine, sub, BROKEN)
-    assert (recovered.event, recovered.told_state, recovered.told_at) == ("recovered", "failing", NOW)
+    assert (recovered.event, recovered.told_state, recovered.told_at) == (
+        "recovered",
+        "failing",
+        NOW,
+    )
     assert _record(engine, sub, "nwa_2", [recovered])
     assert feed_alert_candidates(engine, sub, BROKEN) == []
     assert told_feeds(engine, sub) == {feed.id: (False, "healthy", 2)}
