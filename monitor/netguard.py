@@ -54,6 +54,11 @@ async def resolve_checked(
     ``allowed`` names exceptions, as ``ip`` or ``ip:port``: one internal feed
     server the operator trusts, while every other internal address stays refused.
     """
+    literal = _ip_literal(host)
+    if literal is not None:  # nothing to look up (and no thread hop for it)
+        if not allow_private:
+            check_addresses([literal], url, port, allowed)
+        return [literal]
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -66,6 +71,22 @@ async def resolve_checked(
     if not allow_private:
         check_addresses(addresses, url, port, allowed)
     return addresses
+
+
+def _ip_literal(host: str) -> str | None:
+    """``host`` as an address if it is written as a standard one, else None.
+
+    Only the strict forms ``ipaddress`` accepts count; the others a resolver also takes
+    (``2130706433``, ``0177.0.0.1``, ``127.1``) go through ``getaddrinfo`` and are
+    checked on the address it returns, as names are.
+    """
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):  # written as the resolver writes it
+        return socket.inet_ntop(socket.AF_INET6, address.packed)
+    return str(address)
 
 
 def check_addresses(

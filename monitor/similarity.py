@@ -73,24 +73,43 @@ UNRELATED_TITLE_RATIO = 50.0
 UNRELATED_OVERLAP = 0.3
 TITLE_CASE_SHARE = 0.9
 MAX_WORDS = 300  # feeds that put whole articles in the summary: compare the lede only
-MAX_CHARS = 3000
+MAX_CHARS = 3000  # of the summary, where names are looked for
+MAX_PLAIN = 4000  # of the plain summary kept (feeds' summaries are cut there too)
 
 _NONE: frozenset[str] = frozenset()
-_SEP = "\x1f"  # between the packed strings; normalized text never holds it
+_SEP = "\x1f"  # between the packed strings; clean_text turns it into a space
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\s+[-\u2013\u2014|]\s+|[\"\u201c\u201d\u00ab\u00bb(]")
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*")
 
 
 class _Unpacked:
-    """An ``ItemText``'s strings, and the word sets the rule compares, derived on demand."""
+    """An ``ItemText``'s strings, and what the rule compares, derived on demand."""
 
-    __slots__ = ("title", "summary", "names", "_sets")
+    __slots__ = (
+        "plain_title",
+        "plain_summary",
+        "title_case",
+        "title",
+        "summary",
+        "_names",
+        "_sets",
+    )
 
-    def __init__(self, title: str, summary: str, names: str) -> None:
-        self.title = title
-        self.summary = summary
-        self.names = names
+    def __init__(self, plain_title: str, plain_summary: str, title_case: bool) -> None:
+        self.plain_title = plain_title
+        self.plain_summary = plain_summary
+        self.title_case = title_case
+        self.title = " ".join(fold_words(plain_title)[:MAX_WORDS])
+        self.summary = " ".join(fold_words(plain_summary)[:MAX_WORDS])
+        self._names: str | None = None
         self._sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    @property
+    def names(self) -> str:
+        if self._names is None:
+            summary = self.plain_summary[:MAX_CHARS]
+            self._names = " ".join(sorted(name_words(self.plain_title, summary, self.title_case)))
+        return self._names
 
     def sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         if self._sets is None:
@@ -107,45 +126,44 @@ class _Unpacked:
 class ItemText:
     """The normalized text of one item and what the verification rule needs of it.
 
-    At rest (after ``compact``) an item keeps its normalized title, summary and names as one
-    zlib-compressed string (about half the size) and two flags and a small set; the strings
-    and word sets the rule compares come back on demand (only a few candidates are verified
-    per item) and stay until the next ``compact``. This keeps a large index small.
+    Made once per item (in a parser process, for the daemon): the plain title and summary
+    (markup, boilerplate and datelines gone), their normalized tokens, and the flags and
+    numbers every comparison needs. Names and word sets are derived on demand: only a few
+    candidates are verified per item. At rest (after ``compact``) an item keeps only the
+    plain strings, zlib-compressed (about half the size), and its flags; the rest comes back
+    when next needed. This keeps a large index small and the work per item low.
     """
 
     __slots__ = ("numbers", "informative", "title_case", "_packed", "_open")
 
     def __init__(self, title: str, summary: str) -> None:
         plain_title = clean_text(title)
-        plain_summary = strip_boilerplate(clean_text(summary))
-        title_tokens = fold_words(plain_title)[:MAX_WORDS]
-        summary_tokens = fold_words(plain_summary)[:MAX_WORDS]
+        plain_summary = strip_boilerplate(clean_text(summary))[:MAX_PLAIN]
         self.title_case = is_title_case(plain_title)
-        names = name_words(plain_title, plain_summary[:MAX_CHARS], self.title_case)
+        self._open: _Unpacked | None = _Unpacked(plain_title, plain_summary, self.title_case)
+        self._packed: bytes | None = None
+        title_tokens = self._open.title.split()
+        summary_tokens = self._open.summary.split()
         self.numbers = number_tokens(title_tokens) | number_tokens(summary_tokens) or _NONE
         self.informative = len(content_words(summary_tokens)) >= MIN_CONTENT_WORDS
-        self._open: _Unpacked | None = _Unpacked(
-            " ".join(title_tokens), " ".join(summary_tokens), " ".join(sorted(names))
-        )
-        self._packed: bytes | None = None
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickles packed (parser processes send these to the main process)."""
         return (_restore, (self.numbers, self.informative, self.title_case, self.packed()))
 
     def packed(self) -> bytes:
-        """Title, summary and names, compressed."""
+        """The plain title and summary, compressed."""
         if self._packed is None:
             view = self._view()
-            text = f"{view.title}{_SEP}{view.summary}{_SEP}{view.names}"
+            text = f"{view.plain_title}{_SEP}{view.plain_summary}"
             self._packed = zlib.compress(text.encode("utf-8"), 1)
         return self._packed
 
     def _view(self) -> _Unpacked:
         if self._open is None:
             assert self._packed is not None
-            title, summary, names = zlib.decompress(self._packed).decode("utf-8").split(_SEP)
-            self._open = _Unpacked(title, summary, names)
+            title, summary = zlib.decompress(self._packed).decode("utf-8").split(_SEP)
+            self._open = _Unpacked(title, summary, self.title_case)
         return self._open
 
     @property
@@ -155,7 +173,7 @@ class ItemText:
 
     @property
     def summary(self) -> str:
-        """The summary's normalized tokens, joined by spaces (boilerplate cut)."""
+        """The summary's normalized tokens (at most ``MAX_WORDS``), joined by spaces."""
         return self._view().summary
 
     @property

@@ -62,3 +62,24 @@ def test_one_trusted_internal_address_does_not_open_the_others() -> None:
 def test_any_internal_address_among_several_refuses_the_host() -> None:
     with pytest.raises(AddressRefusedError, match="private"):
         check_addresses(["93.184.216.34", "10.0.0.1"], "http://mixed.example/rss")
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("169.254.169.254", "metadata"),
+        ("[::ffff:127.0.0.1]", "loopback"),
+        ("[fe80::1]", "link-local"),
+        ("100.64.0.1", "shared"),
+        ("10.1.2.3", "private"),
+    ],
+)
+def test_address_literals_are_judged_without_a_lookup(host: str, words: str) -> None:
+    """Written addresses skip the resolver (no thread hop); the same rules refuse them."""
+    with pytest.raises(AddressRefusedError, match=words):
+        asyncio.run(resolve_checked(host, 80, f"http://{host}/rss", allow_private=False))
+    trusted = host.strip("[]")
+    allowed = asyncio.run(
+        resolve_checked(host, 80, f"http://{host}/rss", allow_private=False, allowed=(trusted,))
+    )
+    assert allowed == [trusted]
