@@ -15,7 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
@@ -56,18 +56,50 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; stored data is kept."""
+    """Bring the schema to the newest migration; stored data is kept.
+
+    On SQLite, foreign keys are off while migrations run (a migration that rebuilds a table
+    drops the old one, and with foreign keys on that deletes or unlinks the rows pointing at
+    it) and checked before the migration commits.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_pragma(connection, "foreign_keys=OFF")  # only outside a transaction
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite:
+                        _check_links(connection)
+            finally:
+                if sqlite:
+                    _sqlite_pragma(connection, "foreign_keys=ON")
     except SQLAlchemyError as exc:
         raise StorageError(
             f"could not migrate the database at {engine.url.render_as_string()}: {exc}",
             hint="check that the database is reachable and that this user may create tables",
         ) from exc
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA {pragma}")
+
+
+def _check_links(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, _row, parent, _key = broken[0]
+        raise StorageError(
+            f"a migration would leave {len(broken)} rows pointing nowhere "
+            f"(e.g. in {table}, to {parent}); nothing was changed",
+            hint="report this with the output of 'newswatch status'",
+        )
 
 
 def table_names(engine: Engine) -> list[str]:

@@ -16,19 +16,21 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL both have ADD and DROP COLUMN). A batch
+# operation would copy and drop the table on SQLite, and dropping ``subscriptions`` while
+# foreign keys are on deletes every digest of every subscription with it.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("quiet_hours", sa.String(), nullable=True))
-        batch_op.add_column(
-            sa.Column("send_empty", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("digests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("last_attempt_at", sa.DateTime(), nullable=True))
+    op.add_column("subscriptions", sa.Column("quiet_hours", sa.String(), nullable=True))
+    op.add_column(
+        "subscriptions",
+        sa.Column("send_empty", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("digests", sa.Column("last_attempt_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("digests", schema=None) as batch_op:
-        batch_op.drop_column("last_attempt_at")
-    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
-        batch_op.drop_column("send_empty")
-        batch_op.drop_column("quiet_hours")
+    op.drop_column("digests", "last_attempt_at")
+    op.drop_column("subscriptions", "send_empty")
+    op.drop_column("subscriptions", "quiet_hours")

@@ -16,17 +16,19 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, as in 0002: copying and dropping ``feeds`` on SQLite would delete the
+# story sources that point at it.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("feeds", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("state_reason", sa.String(), nullable=True))
-        batch_op.add_column(sa.Column("last_error_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("poll_interval", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("item_gap", sa.Float(), nullable=True))
+    op.add_column("feeds", sa.Column("state_reason", sa.String(), nullable=True))
+    op.add_column("feeds", sa.Column("last_error_at", sa.DateTime(), nullable=True))
+    op.add_column("feeds", sa.Column("poll_interval", sa.Integer(), nullable=True))
+    op.add_column("feeds", sa.Column("item_gap", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("feeds", schema=None) as batch_op:
-        batch_op.drop_column("item_gap")
-        batch_op.drop_column("poll_interval")
-        batch_op.drop_column("last_error_at")
-        batch_op.drop_column("state_reason")
+    op.drop_column("feeds", "item_gap")
+    op.drop_column("feeds", "poll_interval")
+    op.drop_column("feeds", "last_error_at")
+    op.drop_column("feeds", "state_reason")
