@@ -17,46 +17,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint, and_, delete, update
+from sqlalchemy import and_, delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from storage.database import transaction
 from storage.feeds import to_record as feed_record
 from storage.records import FeedAlertCandidate
-from storage.tables import Digest, Feed, Subscription, UTCDateTime
-
-
-class FeedAlert(SQLModel, table=True):
-    """What one subscription was last told about one feed (a row per pair that was told)."""
-
-    __tablename__ = "feed_alerts"
-    __table_args__ = (
-        UniqueConstraint("subscription_id", "feed_id", name="uq_feed_alerts_sub_feed"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    subscription_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False
-        )
-    )
-    feed_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    broken: bool = False  # the last message said the feed was failing or dead
-    state: str = ""  # the feed state that message named
-    events: int = 0  # messages composed for this pair so far
-    digest_id: str | None = Field(
-        default=None,
-        sa_column=Column(String, ForeignKey("digests.id", ondelete="SET NULL"), nullable=True),
-    )
-    changed_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=False)
-    )
+from storage.tables import Digest, Feed, FeedAlert, Subscription
 
 
 class _Changed(Exception):

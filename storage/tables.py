@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -208,3 +218,34 @@ class Tombstone(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     created_at: datetime | None = _time()
+
+
+class FeedAlert(SQLModel, table=True):
+    """What one subscription was last told about one feed (a row per pair that was told)."""
+
+    __tablename__ = "feed_alerts"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "feed_id", name="uq_feed_alerts_sub_feed"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    feed_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    broken: bool = False  # the last message said the feed was failing or dead
+    state: str = ""  # the feed state that message named
+    events: int = 0  # messages composed for this pair so far
+    digest_id: str | None = Field(
+        default=None,
+        sa_column=Column(String, ForeignKey("digests.id", ondelete="SET NULL"), nullable=True),
+    )
+    changed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=False)
+    )

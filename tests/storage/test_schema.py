@@ -8,7 +8,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import storage.feed_alerts  # noqa: F401  (its table is on the metadata too)
 import storage.tables  # noqa: F401
 from storage.database import migrate, open_engine, table_names
 
