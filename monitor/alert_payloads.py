@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.alert import AlertContent, AlertFeed, headline
-from monitor.payloads import WEBHOOK_VERSION, markdown_escape, slack_escape
+from monitor.payloads import WEBHOOK_VERSION, markdown_escape, slack_escape, teams_message
 from monitor.render import oneline, safe_href
 
 SLACK_FEEDS = 40  # sections; with the header, "+N more" and the footer within Slack's 50 blocks
@@ -198,22 +198,7 @@ def teams_alert(content: AlertContent) -> dict[str, Any]:
     if left_out := _more(content, len(shown)):
         body.append({"type": "TextBlock", "text": f"… +{left_out} more feeds", "isSubtle": True})
     body.append({"type": "TextBlock", "text": _footer(content), "isSubtle": True, "wrap": True})
-    card = {
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard",
-        "version": "1.4",
-        "body": body,
-    }
-    return {
-        "type": "message",
-        "attachments": [
-            {
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "contentUrl": None,
-                "content": card,
-            }
-        ],
-    }
+    return teams_message(body)
 
 
 _BUILDERS: dict[str, Callable[[AlertContent], dict[str, Any]]] = {

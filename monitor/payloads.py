@@ -242,6 +242,11 @@ def teams_payload(content: DigestContent) -> dict[str, Any]:
             "wrap": True,
         }
     )
+    return teams_message(body)
+
+
+def teams_message(body: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Teams message carrying one Adaptive Card with these body elements."""
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
