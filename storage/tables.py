@@ -94,7 +94,7 @@ class Story(SQLModel, table=True):
     summary: str = _text()
     source: str = ""
     language: str | None = None
-    fingerprint: str = Field(default="", index=True)
+    fingerprint: str = ""
     cluster_key: str = Field(foreign_key="clusters.key", index=True)
     published_at: datetime | None = _time()
     first_seen_at: datetime | None = _time(nullable=False, index=True)
