@@ -233,15 +233,17 @@ class Deduplicator:
         cluster: str,
         fingerprint: str | None = None,
         seen: datetime | None = None,
+        features: DedupFeatures | None = None,
     ) -> None:
         """Seed the index with a stored story (at startup) without deciding about it.
 
         ``seen`` (default: ``item.published``) is when the story arrived; it decides when the
         story leaves the window. A story with neither stays until the process ends.
+        ``features`` are ``dedup_features`` of the item, when they were computed elsewhere.
         """
         seen = _aware(seen) if seen else None
         when = _aware(item.published) if item.published else seen
-        p = _Probe(item, when or _EPOCH, None)
+        p = _Probe(item, when or _EPOCH, features)
         fp = fingerprint or p.fp
         entry = _Entry(
             story, cluster, item.feed, p.ukey, fp, p.text, when, seen or when, p.guids, (fp,)

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from monitor import metrics
 from monitor.clock import utcnow
 from monitor.config import Settings
-from monitor.dedup import DedupItem, Deduplicator
+from monitor.dedup import DedupFeatures, DedupItem, Deduplicator
 from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch import FetchPolicy, FetchResult, fetch_feed
 from monitor.health import after_error, after_success, transition
@@ -47,6 +47,7 @@ from monitor.prepare import (
     PreparedFeed,
     WatchlistSpec,
     close_parser_pool,
+    features_of,
     parser_pool,
     prepare_feed,
 )
@@ -54,13 +55,15 @@ from monitor.story import Story
 from monitor.writer import BatchWriter
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
-from storage.records import FeedRecord, PollWrite, StoryWrite
+from storage.records import FeedRecord, PollWrite, StoredStory, StoryWrite
 from storage.stories import recent_stories
 from storage.watchlist_store import list_watchlists
 
 log = logging.getLogger(__name__)
 
 DEDUP_WINDOW = timedelta(days=7)
+SEED_IN_POOL = 2_000  # stored stories from which start-up uses the parser processes
+SEED_CHUNK = 1_000
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (default 700)
 LEASE = timedelta(minutes=10)
 
@@ -110,8 +113,10 @@ class Ingestor:
         self._bodies: dict[int, bytes] = {}  # feed id → digest of the last body stored
 
     def _seeded_dedup(self) -> Deduplicator:
+        """A deduplicator that remembers the stories stored in the last ``DEDUP_WINDOW``."""
         dedup = Deduplicator()
-        for s in recent_stories(self.engine, self.clock() - DEDUP_WINDOW):
+        stored = recent_stories(self.engine, self.clock() - DEDUP_WINDOW)
+        for s, features in zip(stored, self._stored_features(stored), strict=True):
             item = DedupItem(
                 id=s.key,
                 feed=s.feed_url,
@@ -122,8 +127,34 @@ class Ingestor:
                 published=s.published_at or s.first_seen_at,
                 source=s.source,
             )
-            dedup.remember(item, story=s.key, cluster=s.cluster_key, fingerprint=s.fingerprint)
+            dedup.remember(
+                item,
+                s.key,
+                s.cluster_key,
+                fingerprint=s.fingerprint,
+                seen=s.first_seen_at,  # it leaves memory by when it arrived, as live ones do
+                features=features,
+            )
         return dedup
+
+    def _stored_features(self, stored: list[StoredStory]) -> list[DedupFeatures]:
+        """Dedup features of stored stories; many are worked out on every core.
+
+        At start-up this is most of the work of loading the deduplicator's memory (about
+        0.1 ms a story): 100,000 stories took 15 s on one core.
+        """
+        rows: list[tuple[str, str, str, str | None]] = [
+            (s.title, s.summary, s.url, s.canonical_url) for s in stored
+        ]
+        if len(rows) < SEED_IN_POOL:
+            return features_of(rows)
+        chunks = [rows[i : i + SEED_CHUNK] for i in range(0, len(rows), SEED_CHUNK)]
+        try:
+            done = self._parser_pool().map(features_of, chunks)
+            return [features for chunk in done for features in chunk]
+        except BrokenProcessPool:
+            close_parser_pool()
+            return features_of(rows)
 
     def _parser_pool(self) -> Executor:
         return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)

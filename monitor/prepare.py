@@ -83,6 +83,11 @@ def prepare_feed(
     return PreparedFeed(parsed, tuple(matches), tuple(features))
 
 
+def features_of(stories: list[tuple[str, str, str, str | None]]) -> list[DedupFeatures]:
+    """``dedup_features`` of (title, summary, url, canonical url) tuples, for a process pool."""
+    return [dedup_features(*story) for story in stories]
+
+
 _POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
 
 

@@ -247,3 +247,32 @@ NEW_ITEM = (
     b"<item><title>Mexico takes Ecuador to the ICJ</title><link>https://w.example/2</link>"
     b'<guid isPermaLink="false">w-2</guid></item>'
 )
+
+
+@pytest.mark.parametrize("in_pool", [False, True], ids=["inline", "parser-processes"])
+def test_a_restarted_service_remembers_what_it_stored(
+    server: ScriptServer,
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    in_pool: bool,
+) -> None:
+    """After a restart the same items are known, however old their publication dates."""
+    from monitor import ingest
+
+    if in_pool:  # a handful of stories stands in for the many that use the parser processes
+        monkeypatch.setattr(ingest, "SEED_IN_POOL", 5)
+        monkeypatch.setattr(ingest, "SEED_CHUNK", 4)
+    items = [
+        Item(f"r-{n}", f"Storm number {n} reaches the coast", f"Winds of {n}0 km/h were seen.",
+             f"https://w.example/storm/{n}")
+        for n in range(12)
+    ]  # published in 2024: long before the memory window
+    server.handlers["/storms.xml"] = static(rss("Weather wire", items))  # no validators
+    clock = Clock()
+    add_feed(engine, server.url("/storms.xml"), clock.now)
+    first = cycle(engine, settings, clock)
+    clock.now += timedelta(hours=2)
+    second = cycle(engine, settings, clock)  # a new process: the memory is loaded from storage
+    assert (first.new_stories, second.new_stories) == (12, 0)
+    assert second.not_modified == 0  # the body was parsed again, and every item recognised
