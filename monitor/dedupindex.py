@@ -17,8 +17,9 @@ stories) is skipped and stops growing, so the cost does not grow with the size o
 **Memory.** A posting is 6 bytes, not a dictionary entry and an integer object (about 90
 bytes): the 32-bit hash picks one of 65,536 buckets by its high half, and the bucket keeps
 the low halves sorted in an ``array('H')``, each beside its item's handle in an
-``array('I')``. At 100,000 texts (1.6 million postings, about 24 a bucket) that is about
-20 MB instead of 150 MB, for a binary search of a short array per lookup.
+``array('I')``. At 100,000 texts (1.6 million postings, about 24 a bucket) that measured
+26 MB, against 87 MB for a plain dictionary of the same postings, for a binary search of a
+short array per lookup.
 
 =================  =====  ==========================================================
 constant           value  why
