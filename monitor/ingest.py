@@ -115,7 +115,12 @@ class Ingestor:
     def _seeded_dedup(self) -> Deduplicator:
         """A deduplicator that remembers the stories stored in the last ``DEDUP_WINDOW``."""
         dedup = Deduplicator()
+        started = time.perf_counter()
         stored = recent_stories(self.engine, self.clock() - DEDUP_WINDOW)
+        if len(stored) >= SEED_IN_POOL:  # seconds of work: say so
+            log.info(
+                "loading %d stories of the last %d days into memory", len(stored), DEDUP_WINDOW.days
+            )
         for s, features in zip(stored, self._stored_features(stored), strict=True):
             item = DedupItem(
                 id=s.key,
@@ -135,6 +140,8 @@ class Ingestor:
                 seen=s.first_seen_at,  # it leaves memory by when it arrived, as live ones do
                 features=features,
             )
+        if len(stored) >= SEED_IN_POOL:
+            log.info("%d stories loaded in %.1f s", len(stored), time.perf_counter() - started)
         return dedup
 
     def _stored_features(self, stored: list[StoredStory]) -> list[DedupFeatures]:
