@@ -12,13 +12,16 @@ with title, link, GUID, date, author, categories, thumbnail, a description and
 two paragraphs of ``content:encoded`` (about 88 KB; feedparser takes ~18 ms per
 feed with its sanitizer, as it does on real 50-item feeds), over a Zipf-
 distributed vocabulary of 20,000 words (dedup and matching costs depend on it).
-Three runs:
+Four runs:
 
 1. full pass: the real ``Ingestor`` claims every feed from a fresh database
    with the built-in watchlists, fetches (conditional GET, guard, deadline,
    size cap), parses in a process pool, dedups, matches and stores;
 2. 304 pass: the same again; every feed answers 304 Not Modified;
-3. sequential baseline: ``feedparser.parse(url)`` on each URL in turn (its own
+3. restart: a new ingestor on the same database loads the stored stories into
+   its memory (what ``run --once`` and a restarted daemon do first; the
+   "feeds" column counts stories here);
+4. sequential baseline: ``feedparser.parse(url)`` on each URL in turn (its own
    urllib fetch, no conditional GET, no dedup, no matching, no storage).
 
 CPU is user+system time of the main process (event loop, dedup lookups, writer
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -49,6 +53,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from multiprocessing import forkserver
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 HOSTS = 20
@@ -303,8 +308,30 @@ def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[
         roles = ", ".join(f"{role} {mb:.0f}" for role, mb in memory.at_peak.items())
         print(f"{name}: memory at the peak, MB: {roles}", file=sys.stderr)
     ingestor.close()
+    del ingestor  # a restart: the old memory is gone
+    gc.collect()
+    rows.append(time_restart(engine, settings))
     engine.dispose()
     return rows
+
+
+def time_restart(engine: Any, settings: Any) -> Row:
+    """A new ingestor on the same database: the stored stories loaded into its memory."""
+    from monitor.ingest import Ingestor
+
+    cpu0, wall0 = _self_cpu(), time.perf_counter()
+    workers0 = {pid: _proc_cpu(pid) for pid in _workers()}
+    with MemorySampler() as memory:
+        restarted = Ingestor(engine, settings)
+    wall = time.perf_counter() - wall0
+    main_cpu = _self_cpu() - cpu0
+    parsers = _worker_cpu(_parser_pids(), workers0)
+    cpu = main_cpu + sum(_proc_cpu(p) - workers0.get(p, 0.0) for p in _workers())
+    remembered = len(restarted.dedup)
+    restarted.close()
+    row = Row("restart: load stored stories", remembered, wall, cpu, 0.0, memory.peak)
+    row.split = f"{main_cpu:.1f}/{parsers:.1f}"
+    return row
 
 
 def run_baseline(urls: list[str], server_pid: int) -> Row:

@@ -13,10 +13,11 @@ import logging
 import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.dedup import DedupFeatures, dedup_features
+from monitor.dedupindex import SKETCH_SIZE
 from monitor.matching import CompiledSet, match_writes
 from monitor.parse import ParsedFeed, ParseFailure, parse_in_worker
 from storage.records import MatchWrite
@@ -84,8 +85,16 @@ def prepare_feed(
 
 
 def features_of(stories: list[tuple[str, str, str, str | None]]) -> list[DedupFeatures]:
-    """``dedup_features`` of (title, summary, url, canonical url) tuples, for a process pool."""
-    return [dedup_features(*story) for story in stories]
+    """``dedup_features`` of stored (title, summary, url, canonical url) tuples, to remember.
+
+    Only the sampled 3-gram hashes are kept: remembering a story indexes its sample, and
+    only incoming stories need all of theirs (five times as many).
+    """
+    found = []
+    for story in stories:
+        features = dedup_features(*story)
+        found.append(replace(features, hashes=features.hashes[:SKETCH_SIZE]))
+    return found
 
 
 _POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process

@@ -8,10 +8,11 @@ without the stories of its response. Inserts are idempotent
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, update
+from sqlalchemy import Table, and_, bindparam, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -299,14 +300,44 @@ def to_stored(row: Story, feed_url: str) -> StoredStory:
 
 def recent_stories(engine: Engine, since: datetime) -> list[StoredStory]:
     """Stories first seen since ``since``, oldest first: the deduplicator's memory."""
-    with transaction(engine) as session:
-        query = (
-            select(Story, Feed.url)
-            .join(Feed, col(Story.feed_id) == col(Feed.id), isouter=True)
-            .where(col(Story.first_seen_at) >= since)
-            .order_by(col(Story.first_seen_at), col(Story.id))
-        )
-        return [to_stored(story, feed_url or "") for story, feed_url in session.exec(query)]
+    return [story for chunk in recent_story_chunks(engine, since) for story in chunk]
+
+
+def recent_story_chunks(
+    engine: Engine, since: datetime, size: int = 1000
+) -> Iterator[list[StoredStory]]:
+    """``recent_stories``, ``size`` at a time, each chunk read in its own short transaction.
+
+    A caller can work on one chunk before reading the next without the whole week in
+    memory, and without holding the database (on SQLite a transaction takes the write lock)
+    while it works.
+    """
+    after: tuple[datetime, int] | None = None
+    while True:
+        with transaction(engine) as session:
+            query = (
+                select(Story, Feed.url)
+                .join(Feed, col(Story.feed_id) == col(Feed.id), isouter=True)
+                .where(col(Story.first_seen_at) >= since)
+                .order_by(col(Story.first_seen_at), col(Story.id))
+                .limit(size)
+            )
+            if after is not None:  # keyset paging: strictly after the last row read
+                seen, last = after
+                query = query.where(
+                    or_(
+                        col(Story.first_seen_at) > seen,
+                        and_(col(Story.first_seen_at) == seen, col(Story.id) > last),
+                    )
+                )
+            rows = list(session.exec(query))
+        if not rows:
+            return
+        chunk = [to_stored(story, feed_url or "") for story, feed_url in rows]
+        yield chunk
+        if len(chunk) < size:
+            return
+        after = (chunk[-1].first_seen_at, chunk[-1].id)
 
 
 def get_story(engine: Engine, story_id: int) -> StoredStory | None:

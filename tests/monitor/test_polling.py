@@ -263,8 +263,8 @@ def test_a_restarted_service_remembers_what_it_stored(
 
     caplog.set_level("INFO", logger="monitor.ingest")
     if in_pool:  # a handful of stories stands in for the many that use the parser processes
-        monkeypatch.setattr(ingest, "SEED_IN_POOL", 5)
         monkeypatch.setattr(ingest, "SEED_CHUNK", 4)
+        monkeypatch.setattr(ingest, "SEED_AHEAD", 1)
     items = [
         Item(f"r-{n}", f"Storm number {n} reaches the coast", f"Winds of {n}0 km/h were seen.",
              f"https://w.example/storm/{n}")
@@ -278,5 +278,5 @@ def test_a_restarted_service_remembers_what_it_stored(
     second = cycle(engine, settings, clock)  # a new process: the memory is loaded from storage
     assert (first.new_stories, second.new_stories) == (12, 0)
     assert second.not_modified == 0  # the body was parsed again, and every item recognised
-    # Loading many stories takes seconds: the user is told (here "many" is 5).
+    # Loading many stories takes seconds: the user is told (here "many" is 4).
     assert ("12 stories loaded in" in caplog.text) is in_pool

@@ -12,7 +12,7 @@ from storage.digests import create_digest, undelivered_matches
 from storage.errors import StorageError
 from storage.feeds import add_feed, claim_due_feeds, list_feeds, record_feed_error
 from storage.records import MatchWrite, PollWrite, StoryWrite
-from storage.stories import count_stories, recent_stories, save_poll
+from storage.stories import count_stories, recent_stories, recent_story_chunks, save_poll
 from storage.subscriptions import add_subscription
 
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)
@@ -141,3 +141,15 @@ def test_a_cluster_reaches_a_subscription_once(engine: Engine) -> None:
         now=NOW,
     )
     assert undelivered_matches(engine, sub.id, sub.watchlists, 0.0, NOW - timedelta(days=1)) == []
+
+
+def test_recent_stories_come_in_chunks_each_once_even_when_times_tie(engine: Engine) -> None:
+    feed, _ = add_feed(engine, "https://a.example/rss", NOW)
+    save_poll(engine, poll(feed.id, *(story(f"s{n}", f"https://a.example/{n}") for n in range(5))))
+    later = replace(poll(feed.id, story("t", "https://a.example/t")), checked_at=NOW + timedelta(1))
+    save_poll(engine, later)
+    chunks = list(recent_story_chunks(engine, NOW - timedelta(days=1), size=2))
+    assert [len(c) for c in chunks] == [2, 2, 2]  # five stories share one first-seen time
+    keys = [s.key for c in chunks for s in c]
+    assert sorted(keys[:5]) == [f"s{n}" for n in range(5)] and keys[5] == "t"  # oldest first
+    assert [s.key for s in recent_stories(engine, NOW - timedelta(days=1))] == keys
