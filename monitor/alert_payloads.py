@@ -16,7 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.alert import AlertContent, AlertFeed, headline
-from monitor.payloads import WEBHOOK_VERSION, markdown_escape, slack_escape, teams_message
+from monitor.payloads import (
+    WEBHOOK_VERSION,
+    discord_message,
+    markdown_escape,
+    slack_escape,
+    teams_message,
+)
 from monitor.render import oneline, safe_href
 
 SLACK_FEEDS = 40  # sections; with the header, "+N more" and the footer within Slack's 50 blocks
@@ -171,12 +177,7 @@ def discord_alert(content: AlertContent) -> dict[str, Any]:
         for f in shown
     ]
     line = markdown_escape(_title(content)) + (f" (+{left_out} more not shown)" if left_out else "")
-    return {
-        "content": f"**{line}**\n{_footer(content)}"[:2000],
-        "embeds": embeds,
-        "allowed_mentions": {"parse": []},
-        "username": "newswatch",
-    }
+    return discord_message(line, _footer(content), embeds)
 
 
 def teams_alert(content: AlertContent) -> dict[str, Any]:

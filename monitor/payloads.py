@@ -204,8 +204,13 @@ def discord_payload(content: DigestContent) -> dict[str, Any]:
         for watchlist, e in shown
     ]
     line = _title(content) + (f" (+{left_out} more not shown)" if left_out else "")
+    return discord_message(line, _footer(content), embeds)
+
+
+def discord_message(headline: str, footer: str, embeds: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Discord webhook message: a bold headline, a footer line, embeds; no mentions."""
     return {
-        "content": f"**{line}**\n{_footer(content)}"[:2000],
+        "content": f"**{headline}**\n{footer}"[:2000],
         "embeds": embeds,
         "allowed_mentions": {"parse": []},
         "username": "newswatch",
