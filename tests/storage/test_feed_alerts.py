@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from storage.database import MIGRATIONS, migrate, open_engine
+from storage.database import migrate, open_engine
 from storage.digests import list_digests
 from storage.feed_alerts import feed_alert_candidates, record_feed_alert, told_feeds
 from storage.feeds import add_feed, list_feeds, record_feed_error, remove_feed
@@ -22,24 +20,10 @@ from storage.subscriptions import (
     set_paused,
     update_subscription,
 )
+from tests.support.migrations import to_revision
 
 NOW = datetime(2026, 4, 6, 12, 0, tzinfo=UTC)
 BROKEN = frozenset({"failing", "dead"})
-
-
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-def _to_revision(engine: Engine, revision: str, down: bool = False) -> None:
-    with engine.begin() as connection:
-        if down:
-            command.downgrade(_config(connection), revision)
-        else:
-            command.upgrade(_config(connection), revision)
 
 
 SEED_0003 = [
@@ -62,7 +46,7 @@ def test_upgrading_from_0003_keeps_every_subscription_and_digest_with_alerts_off
 ) -> None:
     engine = open_engine(database_url)
     try:
-        _to_revision(engine, "0003")
+        to_revision(engine, "0003")
         with engine.begin() as conn:
             for statement in SEED_0003:
                 conn.execute(text(statement))
@@ -96,12 +80,12 @@ def test_upgrading_from_0003_keeps_every_subscription_and_digest_with_alerts_off
 def test_downgrading_to_0003_keeps_subscriptions_and_their_digests(database_url: str) -> None:
     engine = open_engine(database_url)
     try:
-        _to_revision(engine, "0003")
+        to_revision(engine, "0003")
         with engine.begin() as conn:
             for statement in SEED_0003:
                 conn.execute(text(statement))
         migrate(engine)
-        _to_revision(engine, "0003", down=True)
+        to_revision(engine, "0003", down=True)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT target FROM subscriptions")).scalars().all() == [
                 "desk@example.org"

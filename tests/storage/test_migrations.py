@@ -3,12 +3,11 @@ release, with a row in every table, goes through every migration and back."""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from storage.database import MIGRATIONS, migrate, open_engine
+from storage.database import migrate, open_engine
+from tests.support.migrations import to_revision
 
 # Rows a user of the first release has, in every table, and the links between them
 # (sources and story feeds to feeds, digest items to digests and subscriptions).
@@ -47,14 +46,6 @@ TABLES = [
 ]
 
 
-def _run(engine: Engine, upgrade: bool, revision: str) -> None:
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        (command.upgrade if upgrade else command.downgrade)(config, revision)
-
-
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in TABLES}
@@ -63,7 +54,7 @@ def _counts(engine: Engine) -> dict[str, int]:
 def test_every_upgrade_from_the_first_release_keeps_every_row(database_url: str) -> None:
     engine = open_engine(database_url)
     try:
-        _run(engine, True, "0001")
+        to_revision(engine, "0001")
         with engine.begin() as conn:
             for statement in SEED_0001:
                 conn.execute(text(statement))
@@ -75,7 +66,7 @@ def test_every_upgrade_from_the_first_release_keeps_every_row(database_url: str)
             story = conn.execute(text("SELECT feed_id, cluster_key FROM stories")).one()
             item = conn.execute(text("SELECT digest_id, story_id FROM digest_items")).one()
         assert tuple(story) == (1, "c1") and tuple(item) == ("nwd_1", 1)
-        _run(engine, False, "0001")  # and all the way back down
+        to_revision(engine, "0001", down=True)  # and all the way back down
         assert _counts(engine) == before
     finally:
         engine.dispose()
