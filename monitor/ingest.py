@@ -49,9 +49,9 @@ from monitor.prepare import (
     PreparedFeed,
     WatchlistSpec,
     close_parser_pool,
-    features_of,
     parser_pool,
     prepare_feed,
+    stored_features,
 )
 from monitor.story import Story
 from monitor.writer import BatchWriter
@@ -160,7 +160,7 @@ class Ingestor:
         if first is None:
             return
         if len(first) < SEED_CHUNK:  # that is all of them
-            yield first, features_of(_feature_rows(first))
+            yield first, stored_features(_feature_rows(first))
             return
         log.info("loading the stories of the last %d days into memory", DEDUP_WINDOW.days)
         ahead: deque[tuple[list[StoredStory], Future[list[DedupFeatures]] | None]] = deque()
@@ -169,7 +169,7 @@ class Ingestor:
             job = None
             if pool is not None:
                 try:
-                    job = pool.submit(features_of, _feature_rows(chunk))
+                    job = pool.submit(stored_features, _feature_rows(chunk))
                 except BrokenProcessPool:
                     close_parser_pool()  # a worker died: the rest is worked out here
                     pool = None
@@ -189,7 +189,7 @@ class Ingestor:
                 return job.result()
         except BrokenProcessPool:
             close_parser_pool()  # a worker died: the rest is worked out here
-        return features_of(_feature_rows(stored))
+        return stored_features(_feature_rows(stored))
 
     def _parser_pool(self) -> Executor:
         return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)

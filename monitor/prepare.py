@@ -78,13 +78,11 @@ def prepare_feed(
     for story in parsed.stories:
         found = compiled.matcher.match(story.title, story.summary, story.language)
         matches.append(match_writes(compiled, found))
-        features.append(
-            dedup_features(story.title, story.summary, story.url, story.canonical_url)
-        )
+        features.append(dedup_features(story.title, story.summary, story.url, story.canonical_url))
     return PreparedFeed(parsed, tuple(matches), tuple(features))
 
 
-def features_of(stories: list[tuple[str, str, str, str | None]]) -> list[DedupFeatures]:
+def stored_features(stories: list[tuple[str, str, str, str | None]]) -> list[DedupFeatures]:
     """``dedup_features`` of stored (title, summary, url, canonical url) tuples, to remember.
 
     Only the sampled 3-gram hashes are kept: remembering a story indexes its sample, and
