@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import ahocorasick
 from rapidfuzz.distance import OSA
 
+from watchlists.lemmas import FormTable, packaged_table
 from watchlists.model import NAME_KINDS, Term
 from watchlists.normalize import Words, tokenize
 from watchlists.stemming import StemmerCache
@@ -130,8 +131,11 @@ class WordMemory:
 class TermIndex:
     """All patterns of all watchlists, with the lookup tables built from them."""
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+    def __init__(self, patterns: Sequence[Pattern], forms: FormTable | None = None) -> None:
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self._forms: FormTable = packaged_table() if forms is None else forms
+        self._form_tables: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        self._pattern_forms: dict[str, dict[int, tuple[frozenset[str], ...]]] = {}
         self._exact: dict[str, list[tuple[int, int]]] = {}
         self._deletion: dict[str, list[int]] = {}
         self._stemmed: list[int] = []
@@ -185,12 +189,22 @@ class TermIndex:
             return table
         table = {}
         stems: dict[int, tuple[str, ...]] = {}
+        lemma_forms = self._forms.get(lang, {})
+        form_table: dict[str, list[tuple[int, int]]] = {}
+        pattern_forms: dict[int, tuple[frozenset[str], ...]] = {}
         for pid in self._stemmed:
             words = self.patterns[pid].words
             stems[pid] = tuple(self._stemmer.stem(lang, word) for word in words)
             anchor = anchor_position(words)
             table.setdefault(stems[pid][anchor], []).append((pid, anchor))
+            per_word = tuple(lemma_forms.get(word, frozenset()) for word in words)
+            if any(per_word):
+                pattern_forms[pid] = per_word
+                for form in per_word[anchor] - {words[anchor]}:
+                    form_table.setdefault(form, []).append((pid, anchor))
         # Published last: another thread that sees the table also sees stems and heads.
+        self._form_tables[lang] = form_table
+        self._pattern_forms[lang] = pattern_forms
         self._pattern_stems[lang] = stems
         self._stem_heads[lang] = {stem[:STEM_HEAD] for stem in table}
         self._stem_tables[lang] = table
@@ -204,6 +218,7 @@ class TermIndex:
             heads = self._stem_heads[lang]
             if norm[:STEM_HEAD] in heads or norm[:3] in heads or norm[:2] in heads:
                 found.extend(table.get(self._stemmer.stem(lang, norm), ()))
+            found.extend(self._form_tables[lang].get(norm, ()))
         if self._deletion and len(norm) >= self.min_fuzzy_word:
             deletion = self._deletion
             for key in deletions(norm):
@@ -269,6 +284,7 @@ class TermIndex:
             return None
         edits = 0
         pattern_stems = self._pattern_stems[lang].get(pid) if pattern.stems else None
+        pattern_forms = self._pattern_forms[lang].get(pid) if pattern.stems else None
         for k in range(count):
             norm = norms[first + k]
             word = pattern.words[k]
@@ -282,6 +298,8 @@ class TermIndex:
                 stem = self._stemmer.stem(lang, norm)
                 if stem == pattern_stems[k] and _stem_is_safe(stem, word, norm):
                     continue
+            if pattern_forms is not None and norm in pattern_forms[k]:
+                continue
             limit = min(word_edit_limit(word), pattern.max_edits - edits)
             if limit <= 0 or norm[0] != word[0]:
                 return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from watchlists.errors import UnknownWatchlistError
 from watchlists.hits import FIELDS, Diagnosis, Match, TermHit
 from watchlists.index import Pattern, RawHit, TermIndex, compile_pattern
+from watchlists.lemmas import FormTable
 from watchlists.model import Term, Watchlist
 from watchlists.normalize import Words, split_words
 from watchlists.rules import best_hits, decide, evaluate_rule
@@ -33,7 +34,7 @@ class _Owner:
 class Matcher:
     """Compiled watchlists. Build with ``compile_watchlists``; ``match`` is thread-compatible."""
 
-    def __init__(self, watchlists: Sequence[Watchlist]) -> None:
+    def __init__(self, watchlists: Sequence[Watchlist], forms: FormTable | None = None) -> None:
         self.watchlists: tuple[Watchlist, ...] = tuple(watchlists)
         keys: dict[Pattern, int] = {}
         owners: list[list[_Owner]] = []
@@ -44,7 +45,7 @@ class Matcher:
             for term in watchlist.ignore:
                 _register(term, _Owner(w_index, IGNORE, term), keys, owners)
         self._owners: tuple[tuple[_Owner, ...], ...] = tuple(tuple(o) for o in owners)
-        self.index = TermIndex(list(keys))
+        self.index = TermIndex(list(keys), forms)
 
     @property
     def pattern_count(self) -> int:
@@ -137,9 +138,13 @@ class Matcher:
             found.setdefault(owner.watchlist, []).append((f_index, hit))
 
 
-def compile_watchlists(watchlists: Sequence[Watchlist]) -> Matcher:
-    """Compile ``watchlists`` into one index shared by every story."""
-    return Matcher(watchlists)
+def compile_watchlists(watchlists: Sequence[Watchlist], forms: FormTable | None = None) -> Matcher:
+    """Compile ``watchlists`` into one index shared by every story.
+
+    ``forms`` gives every inflected form of a word's lemma by language (default: the
+    packaged forms of the built-in watchlists' words, see ``watchlists.lemmas``).
+    """
+    return Matcher(watchlists, forms)
 
 
 def _register(
