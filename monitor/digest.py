@@ -210,7 +210,8 @@ def _terms_and_spans(
         hits = json.loads(candidate.explanation).get("hits", [])
     except (ValueError, AttributeError):
         hits = []
-    terms = tuple(dict.fromkeys(str(h.get("term", "")) for h in hits if h.get("term")))
+    found = (" ".join(str(h.get("text") or h.get("term") or "").split()) for h in hits)
+    terms = tuple(dict.fromkeys(word for word in found if word))
     spans = [
         Highlight(int(h["start"]), int(h["end"]))
         for h in hits

@@ -49,6 +49,7 @@ def explanation(match: Match) -> dict[str, object]:
                 "end": h.end,
                 "text": h.text,
                 "similarity": round(float(h.similarity), 3),
+                "sentence": h.context,
             }
             for h in match.hits
         ],

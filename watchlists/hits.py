@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from watchlists.normalize import strip_markup
+
 FieldName = Literal["title", "summary"]
 FIELDS: tuple[FieldName, FieldName] = ("title", "summary")
 
@@ -16,7 +18,8 @@ FIELDS: tuple[FieldName, FieldName] = ("title", "summary")
 class TermHit:
     """One term found in a story; ``start``/``end`` index the original field text.
 
-    ``word``/``words`` locate the hit in the field's normalized words (for NEAR).
+    ``word``/``words`` locate the hit in the field's normalized words (for NEAR);
+    ``sentence`` numbers its sentence in the field and ``context`` is that sentence.
     """
 
     term: str
@@ -28,6 +31,8 @@ class TermHit:
     similarity: float
     word: int = 0
     words: int = 1
+    sentence: int = 0
+    context: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (without the internal word positions)."""
@@ -39,15 +44,17 @@ class TermHit:
             "end": self.end,
             "text": self.text,
             "similarity": round(self.similarity, 3),
+            "sentence": self.context,
         }
 
     def describe(self) -> str:
-        """One line: group, term, what was found where, and how closely."""
+        """One line: the words found, where, how closely, by which group, in which sentence."""
         how = "exact" if self.similarity >= 1.0 else f"similarity {self.similarity:.2f}"
-        return (
-            f"{self.group}: {self.term!r} matched {self.text!r} in {self.field}"
-            f" [{self.start}:{self.end}] ({how})"
+        line = (
+            f"{self.group}: found {self.text!r} in {self.field}"
+            f" [{self.start}:{self.end}] ({how}, term {self.term!r})"
         )
+        return f"{line} in: {self.context}" if self.context else line
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +69,16 @@ class Match:
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """Distinct matched term texts, in order of first appearance."""
-        return tuple(dict.fromkeys(hit.term for hit in self.hits))
+        """The distinct words found in the story, as written there, in order of appearance.
+
+        What the story says, not the name of the term that found it: a story that says
+        "Consular Relations" is never explained as "Diplomatic Relations".
+        """
+        found = (" ".join(strip_markup(hit.text)[0].split()) for hit in self.hits)
+        return tuple(dict.fromkeys(found))
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"watchlist": name, "score": 0..1, "terms": [matched term texts]}``."""
+        """``{"watchlist": name, "score": 0..1, "terms": [words found in the story]}``."""
         return {
             "watchlist": self.watchlist,
             "score": round(self.score, 3),

@@ -35,7 +35,7 @@ from watchlists.validation import (
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NEAR_RE = re.compile(
-    r"^\s*([A-Za-z0-9_-]+)\s+(NEAR|BEFORE|AFTER)/(\d+)\s+([A-Za-z0-9_-]+)"
+    r"^\s*([A-Za-z0-9_-]+)\s+(NEAR|BEFORE|AFTER)(?:/(\d+))?\s+([A-Za-z0-9_-]+)"
     r"(?:\s+in\s+(title|summary|any))?\s*$"
 )
 WATCHLIST_KEYS = (
@@ -357,15 +357,17 @@ def _near(ctx: Context, node: Node, groups: list[str]) -> Near:
         raise ctx.error(
             node,
             f"cannot read near condition {value!r}",
-            "write it as 'GROUP NEAR/N GROUP' (or BEFORE/N, AFTER/N for an order), optionally"
-            " followed by 'in title' or 'in summary', e.g. 'mission NEAR/8 intrusion in title'",
+            "write it as 'GROUP NEAR GROUP' (one sentence) or 'GROUP NEAR/N GROUP' (at most N"
+            " words apart), or BEFORE, AFTER for an order, optionally followed by 'in title' or"
+            " 'in summary', e.g. 'mission NEAR intrusion in title'",
         )
     left, operator, distance, right = found.group(1, 2, 3, 4)
     for name in (left, right):
         check_reference(ctx, node, name, groups)
-    if int(distance) < 1:
+    if distance is not None and int(distance) < 1:
         raise ctx.error(
             node, f"{operator} distance must be at least 1", f"{operator}/1 means adjacent words"
         )
     scope = found.group(5) or "any"
-    return Near(left, right, int(distance), scope, operator)  # type: ignore[arg-type]
+    window = None if distance is None else int(distance)
+    return Near(left, right, window, scope, operator)  # type: ignore[arg-type]

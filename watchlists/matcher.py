@@ -118,6 +118,8 @@ class Matcher:
         start = words.span(raw.first)[0]
         end = words.span(raw.first + raw.count - 1)[1]
         text = words.text
+        sentence = words.sentence(raw.first)
+        context = words.sentence_text(sentence)
         for owner in self._owners[raw.pattern]:
             if owner.group == IGNORE:
                 span = range(raw.first, raw.first + raw.count)
@@ -134,6 +136,8 @@ class Matcher:
                 similarity=raw.similarity,
                 word=raw.first,
                 words=raw.count,
+                sentence=sentence,
+                context=context,
             )
             found.setdefault(owner.watchlist, []).append((f_index, hit))
 

@@ -84,18 +84,26 @@ class Near:
 
     Adjacent words are 1 apart; both hits must be in the same field (``scope``
     narrows it to the title or the summary). ``left BEFORE/n right`` also needs the
-    left hit to come first, ``left AFTER/n right`` the right one.
+    left hit to come first, ``left AFTER/n right`` the right one. Without ``/n``
+    (``distance`` None) both hits must be in one sentence, and the farther apart they
+    are, the weaker the evidence (see ``rules.proximity_weight``).
     """
 
     left: str
     right: str
-    distance: int
+    distance: int | None
     scope: FieldScope = "any"
     operator: Proximity = "NEAR"
 
+    @property
+    def in_sentence(self) -> bool:
+        """Whether this pair is scoped by sentence rather than by a fixed window."""
+        return self.distance is None
+
     def __str__(self) -> str:
         where = "" if self.scope == "any" else f" in {self.scope}"
-        return f"{self.left} {self.operator}/{self.distance} {self.right}{where}"
+        window = "" if self.distance is None else f"/{self.distance}"
+        return f"{self.left} {self.operator}{window} {self.right}{where}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,13 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 # word. The slower variant also keeps combining accents (text not in NFC) inside words.
 _TOKEN = re.compile(r"\w(?:\w?\.(?:\w{1,2}\.)+|\w*)")
 _TOKEN_NFD = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}|\w(?:\w|[\u0300-\u036f])*")
+_SENTENCE_END = re.compile(r"(\S*?)[.!?\u2026]+[\"'\u00bb\u201d\u2019)\]]*\s+")
+"""A sentence ends at '.', '!', '?' or '…' (and closing quotes) before a space; group 1 is
+the word before the stop, to tell abbreviations ("U.S.", "Mr.") from the end of a sentence."""
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st gen sen rep gov lt col capt sgt no nr vs v jr sr sra dra prof inc co"
+    " corp ltd mme m art abs dt bzw ca etc".split()
+)
 _POSSESSIVE = re.compile(r"(?<=[^\W_])['’ʼ][sS]\b")
 _EXTRA_FOLDS = str.maketrans(
     {
@@ -151,7 +158,7 @@ class Words:
     offsets in the ORIGINAL text and ``cased(i)`` its folded form with case kept.
     """
 
-    __slots__ = ("norms", "text", "_clean", "_markup", "_spans", "_cased", "_token")
+    __slots__ = ("norms", "text", "_clean", "_markup", "_spans", "_cased", "_token", "_sentences")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -161,6 +168,7 @@ class Words:
         self._clean = clean
         self._spans: list[tuple[int, int]] | None = None
         self._cased: list[str] | None = None
+        self._sentences: list[int] | None = None
         self._token = _TOKEN
         if clean.isascii():
             norms = _TOKEN.findall(clean.lower())
@@ -178,12 +186,44 @@ class Words:
 
     def span(self, index: int) -> tuple[int, int]:
         """Offsets of word ``index`` in the original text."""
-        if self._spans is None:
-            self._spans = [m.span() for m in self._token.finditer(self._clean)]
-        begin, finish = self._spans[index]
+        begin, finish = self._clean_spans()[index]
         if self._markup is None:
             return begin, finish
         return self._markup.start(begin), self._markup.end(finish - 1)
+
+    def _clean_spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [m.span() for m in self._token.finditer(self._clean)]
+        return self._spans
+
+    def _sentence_starts(self) -> list[int]:
+        if self._sentences is None:
+            starts = [0]
+            for found in _SENTENCE_END.finditer(self._clean):
+                before = found.group(1).lower()
+                if "." in before or before in _ABBREVIATIONS or len(before) == 1:
+                    continue  # "U.S.", "Mr.", an initial: not the end of a sentence
+                starts.append(found.end())
+            self._sentences = starts
+        return self._sentences
+
+    def sentence(self, index: int) -> int:
+        """Which sentence of the text word ``index`` is in (0 for the first)."""
+        begin = self._clean_spans()[index][0]
+        return bisect_right(self._sentence_starts(), begin) - 1
+
+    def sentence_text(self, number: int) -> str:
+        """Sentence ``number`` as written in the original text (markup kept)."""
+        starts = self._sentence_starts()
+        begin = starts[number]
+        finish = starts[number + 1] if number + 1 < len(starts) else len(self._clean)
+        while finish > begin and self._clean[finish - 1].isspace():
+            finish -= 1
+        if finish <= begin:
+            return ""
+        if self._markup is None:
+            return self.text[begin:finish]
+        return self.text[self._markup.start(begin) : self._markup.end(finish - 1)]
 
     def cased(self, index: int) -> str:
         """Word ``index`` folded like ``norms`` but keeping its capitals."""

@@ -1,6 +1,18 @@
 """Rule evaluation: from the term hits of one watchlist to a match, with reasons.
 
-Pure. ``evaluate_rule`` says whether a rule holds and, if not, which condition failed.
+Pure. ``evaluate_rule`` says whether a rule holds and, if not, which condition failed;
+``decide`` adds up the evidence of the rules that held into the story's score.
+
+How evidence is weighed (a rule's score is its ``weight`` times the mean similarity of
+its groups, times these factors; the story's score combines every rule that held as
+1 - (1 - s1)(1 - s2)..., so two independent pieces of evidence count more than one):
+
+| factor | value | why |
+|---|---|---|
+| ``SUMMARY_WEIGHT`` | 0.85 | a rule whose hits are all in the summary: the headline is what the story is about |
+| ``CLOSE_WORDS`` | 6 | sentence-scoped pairs this close (or closer) count fully |
+| ``FAR_WORDS`` | 30 | ... and this far apart count ``FAR_WEIGHT`` |
+| ``FAR_WEIGHT`` | 0.7 | the weakest a pair in one sentence counts |
 """
 
 from __future__ import annotations
@@ -10,6 +22,25 @@ from collections.abc import Iterable, Sequence
 
 from watchlists.hits import Match, RuleOutcome, TermHit
 from watchlists.model import Near, Rule, Watchlist
+
+SUMMARY_WEIGHT = 0.85
+CLOSE_WORDS = 6
+FAR_WORDS = 30
+FAR_WEIGHT = 0.7
+
+
+def proximity_weight(gap: int) -> float:
+    """How much a sentence-scoped pair ``gap`` words apart counts (1.0 down to FAR_WEIGHT)."""
+    if gap <= CLOSE_WORDS:
+        return 1.0
+    if gap >= FAR_WORDS:
+        return FAR_WEIGHT
+    return 1.0 - (1.0 - FAR_WEIGHT) * (gap - CLOSE_WORDS) / (FAR_WORDS - CLOSE_WORDS)
+
+
+def gap_between(a: TermHit, b: TermHit) -> int:
+    """Words between two hits of one field (0 when they touch or overlap)."""
+    return max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
 
 
 def best_hits(hits: Iterable[TermHit]) -> dict[str, list[TermHit]]:
@@ -50,27 +81,43 @@ def evaluate_rule(rule: Rule, by_group: dict[str, list[TermHit]]) -> RuleOutcome
     missing = [name for name in rule.all_of if not scoped.get(name)]
     if missing:
         return fail(f"group {missing[0]!r} not found{_where(rule)}")
+    proximity = 1.0
     for pair in rule.near:
-        if near_pair(scoped.get(pair.left, []), scoped.get(pair.right, []), pair) is None:
+        found = near_pair(scoped.get(pair.left, []), scoped.get(pair.right, []), pair)
+        if found is None:
             return fail(f"no {pair}")
+        if pair.in_sentence:
+            proximity = min(proximity, proximity_weight(gap_between(*found)))
     groups = [name for name in rule.positive_groups if scoped.get(name)]
     if not groups:
         return fail("nothing found")
     hits = tuple(hit for name in groups for hit in scoped[name])
     best = [max(h.similarity for h in scoped[name]) for name in groups]
-    return RuleOutcome(rule.name, True, rule.weight * sum(best) / len(best), "", hits)
+    field = 1.0 if any(hit.field == "title" for hit in hits) else SUMMARY_WEIGHT
+    score = rule.weight * sum(best) / len(best) * field * proximity
+    return RuleOutcome(rule.name, True, score, "", hits)
+
+
+def combined_score(outcomes: Sequence[RuleOutcome]) -> float:
+    """The evidence of every rule that held, added up: 1 - (1 - s1)(1 - s2)..."""
+    missing = 1.0
+    for outcome in outcomes:
+        if outcome.held:
+            missing *= 1.0 - min(max(outcome.score, 0.0), 1.0)
+    return 1.0 - missing
 
 
 def decide(watchlist: Watchlist, outcomes: Sequence[RuleOutcome]) -> Match | None:
-    """The match from the best rule that held, if its score reaches ``min_score``."""
+    """The match, named after its strongest rule, if the combined score reaches ``min_score``."""
     held = [o for o in outcomes if o.held]
     if not held:
         return None
     best = max(held, key=lambda o: o.score)
-    if best.score < watchlist.min_score:
+    score = combined_score(held)
+    if score < watchlist.min_score:
         return None
     hits = sorted(best.hits, key=lambda h: (h.field != "title", h.start, h.group))
-    return Match(watchlist.name, best.score, watchlist.priority, tuple(hits), best.rule)
+    return Match(watchlist.name, score, watchlist.priority, tuple(hits), best.rule)
 
 
 class Positions:
@@ -87,30 +134,42 @@ class Positions:
         self._longest = max((h.words for h in hits), default=1)
 
     def partner(self, a: TermHit, pair: Near) -> TermHit | None:
-        """A hit at most ``pair.distance`` words from ``a`` in its field, in the right order."""
+        """The nearest hit within ``pair.distance`` words of ``a`` (or in its sentence, when
+        the pair has no distance) in its field, in the right order."""
         if pair.scope != "any" and a.field != pair.scope:
             return None
         candidates = self._by_field.get(a.field)
         if not candidates:
             return None
-        words = self._starts[a.field]
-        low = bisect_left(words, a.word - pair.distance - self._longest + 1)
-        high = bisect_right(words, a.word + a.words + pair.distance - 1)
-        for b in candidates[low:high]:
+        if pair.distance is None:
+            window = candidates
+        else:
+            words = self._starts[a.field]
+            low = bisect_left(words, a.word - pair.distance - self._longest + 1)
+            high = bisect_right(words, a.word + a.words + pair.distance - 1)
+            window = candidates[low:high]
+        best: TermHit | None = None
+        best_gap = 0
+        for b in window:
             if a is b:
                 continue
             if pair.operator == "BEFORE" and b.word < a.word + a.words:
                 continue
             if pair.operator == "AFTER" and a.word < b.word + b.words:
                 continue
-            gap = max(b.word - (a.word + a.words), a.word - (b.word + b.words), 0)
-            if gap < pair.distance:
-                return b
-        return None
+            if pair.distance is None and b.sentence != a.sentence:
+                continue
+            gap = gap_between(a, b)
+            if pair.distance is not None and gap >= pair.distance:
+                continue
+            if best is None or gap < best_gap:
+                best, best_gap = b, gap
+        return best
 
 
 def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit] | None:
-    """The first hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart.
+    """Hits of ``left`` and ``right`` in one field at most ``pair.distance`` apart (the first
+    such pair), or in one sentence (the closest such pair) when the pair has no distance.
 
     Adjacent words are 1 apart; ``pair.scope`` can limit the search to one field, and
     BEFORE needs the left hit to end before the right one starts, AFTER the reverse.
@@ -118,11 +177,14 @@ def near_pair(left: list[TermHit], right: list[TermHit], pair: Near) -> list[Ter
     if not left or not right:
         return None
     positions = Positions(right)
+    best: list[TermHit] | None = None
     for a in left:
         b = positions.partner(a, pair)
-        if b is not None:
-            return [a, b]
-    return None
+        if b is not None and (best is None or gap_between(a, b) < gap_between(*best)):
+            best = [a, b]
+            if not pair.in_sentence:
+                return best
+    return best
 
 
 def far_from(left: list[TermHit], right: list[TermHit], pair: Near) -> list[TermHit]:

@@ -12,7 +12,7 @@ from watchlists.model import FIELD_SCOPES, PRIORITIES, TERM_KINDS
 
 NAME_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
 NEAR_PATTERN = (
-    r"^\s*[A-Za-z0-9_-]+\s+(NEAR|BEFORE|AFTER)/[0-9]+\s+[A-Za-z0-9_-]+"
+    r"^\s*[A-Za-z0-9_-]+\s+(NEAR|BEFORE|AFTER)(/[0-9]+)?\s+[A-Za-z0-9_-]+"
     r"(\s+in\s+(title|summary|any))?\s*$"
 )
 

@@ -176,7 +176,7 @@ def test_spans_and_similarity_of_fuzzy_hit() -> None:
     assert summary[hit.start : hit.end] == "Gabriela Sommerfield"
     assert hit.field == "summary"
     assert 0.9 < hit.similarity < 1.0
-    assert match.to_dict()["terms"] == ["Gabriela Sommerfeld"]
+    assert match.to_dict()["terms"] == ["Gabriela Sommerfield"]  # as the story writes it
 
 
 def test_one_index_for_many_watchlists() -> None:

@@ -29,7 +29,7 @@ def test_builtin_valid(name: str) -> None:
 BAD = [
     ("unknown-key", {"name": "x", "groups": {"g": ["a"]}, "rules": [{"any_of": ["g"]}], "z": 1}),
     ("no-rules", {"name": "x", "groups": {"g": ["a"]}}),
-    ("bad-near", {"name": "x", "groups": {"g": ["a"]}, "rules": [{"near": "g NEAR g"}]}),
+    ("bad-near", {"name": "x", "groups": {"g": ["a"]}, "rules": [{"near": "g NEAR/x g"}]}),
     (
         "bad-priority",
         {"name": "x", "priority": "now", "groups": {"g": ["a"]}, "rules": [{"any_of": ["g"]}]},

@@ -48,7 +48,7 @@ def test_match_to_dict_and_spans(matcher: Matcher) -> None:
     assert set(data) == {"watchlist", "score", "terms"}
     assert data["watchlist"] == "embassy-raids"
     assert 0 < data["score"] <= 1
-    assert "embassy" in data["terms"]
+    assert "Embassy" in data["terms"]  # the word as the story writes it
     details = first.details()
     assert details["rule"] == first.rule and details["priority"] == "instant"
     assert {h["text"] for h in details["hits"]} >= {"raid", "Embassy"}
