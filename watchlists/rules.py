@@ -9,7 +9,7 @@ its groups, times these factors; the story's score combines every rule that held
 
 | factor | value | why |
 |---|---|---|
-| ``SUMMARY_WEIGHT`` | 0.85 | a rule whose hits are all in the summary: the headline is what the story is about |
+| ``SUMMARY_WEIGHT`` | 0.85 | a rule with every hit in the summary: the headline says the topic |
 | ``CLOSE_WORDS`` | 6 | sentence-scoped pairs this close (or closer) count fully |
 | ``FAR_WORDS`` | 30 | ... and this far apart count ``FAR_WEIGHT`` |
 | ``FAR_WEIGHT`` | 0.7 | the weakest a pair in one sentence counts |
