@@ -213,17 +213,11 @@ class Words:
         return bisect_right(self._sentence_starts(), begin) - 1
 
     def sentence_text(self, number: int) -> str:
-        """Sentence ``number`` as written in the original text (markup kept)."""
+        """Sentence ``number`` as a person reads it (tags removed, entities decoded)."""
         starts = self._sentence_starts()
         begin = starts[number]
         finish = starts[number + 1] if number + 1 < len(starts) else len(self._clean)
-        while finish > begin and self._clean[finish - 1].isspace():
-            finish -= 1
-        if finish <= begin:
-            return ""
-        if self._markup is None:
-            return self.text[begin:finish]
-        return self.text[self._markup.start(begin) : self._markup.end(finish - 1)]
+        return " ".join(self._clean[begin:finish].split())
 
     def cased(self, index: int) -> str:
         """Word ``index`` folded like ``norms`` but keeping its capitals."""

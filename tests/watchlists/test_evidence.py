@@ -92,7 +92,8 @@ def test_independent_evidence_adds_up() -> None:
 
 def test_each_hit_names_its_sentence() -> None:
     matcher = compile_watchlists([parse_watchlist(SENTENCE_LIST)])
-    (match,) = matcher.match("Night in the capital", "It was calm. A van rammed the embassy.", "en")
+    summary = "It was calm. <p>A van <b>rammed</b> the embassy.</p>"
+    (match,) = matcher.match("Night in the capital", summary, "en")
     assert {hit.context for hit in match.hits} == {"A van rammed the embassy."}
 
 
