@@ -202,7 +202,7 @@ def cross_validate(console: Console, stories: list[Story], k: int) -> None:
             f"{ratio(tp, tp + fp):.3f}",
             f"{ratio(tp, tp + fn):.3f}",
             f"{min(recalls):.2f}–{max(recalls):.2f}",
-            ", ".join(f"{t:.2f}" for t in chosen[name]),
+            " ".join(f"{t:.2f}×{chosen[name].count(t)}" for t in sorted(set(chosen[name]))),
         )
     tp, fp, fn = total
     micro_recalls = []

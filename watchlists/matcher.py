@@ -13,7 +13,7 @@ from watchlists.errors import UnknownWatchlistError
 from watchlists.hits import FIELDS, Diagnosis, Match, TermHit
 from watchlists.index import Pattern, RawHit, TermIndex, compile_pattern
 from watchlists.lemmas import FormTable
-from watchlists.model import Term, Watchlist
+from watchlists.model import Rule, Term, Watchlist
 from watchlists.normalize import Words, split_words
 from watchlists.rules import best_hits, decide, evaluate_rule
 from watchlists.stemming import guess_language, language_code
@@ -45,6 +45,19 @@ class Matcher:
             for term in watchlist.ignore:
                 _register(term, _Owner(w_index, IGNORE, term), keys, owners)
         self._owners: tuple[tuple[_Owner, ...], ...] = tuple(tuple(o) for o in owners)
+        # Groups each rule cannot hold without: every all_of and NEAR group, one any_of.
+        # ``match`` skips a rule whose groups were not all found; ``diagnose`` does not.
+        self._needs: tuple[tuple[tuple[Rule, frozenset[str], frozenset[str]], ...], ...] = tuple(
+            tuple(
+                (
+                    rule,
+                    frozenset(rule.all_of).union(*((p.left, p.right) for p in rule.near)),
+                    frozenset(rule.any_of),
+                )
+                for rule in watchlist.rules
+            )
+            for watchlist in self.watchlists
+        )
         self.index = TermIndex(list(keys), forms)
 
     @property
@@ -61,7 +74,13 @@ class Matcher:
             by_group = best_hits(_unmasked(entries, masks.get(w_index, {}), keep=True))
             if not by_group:
                 continue
-            result = decide(watchlist, [evaluate_rule(r, by_group) for r in watchlist.rules])
+            present = by_group.keys()
+            outcomes = [
+                evaluate_rule(rule, by_group)
+                for rule, needs_all, needs_any in self._needs[w_index]
+                if needs_all <= present and (not needs_any or not needs_any.isdisjoint(present))
+            ]
+            result = decide(watchlist, outcomes)
             if result is not None:
                 matches.append(result)
         matches.sort(key=lambda m: (-m.score, m.watchlist))

@@ -1252,11 +1252,13 @@ SPANISH_CASES: list[tuple[str, str, str, str, set[str]]] = [
         {EM},
     ),
     (
+        # Asking the sending state's leave to enter its embassy is the inviolability of the
+        # premises at work (agents enter only with the head of mission's consent).
         "es-ecuador-pide-a-m",
         "Ecuador pide a México permiso para ingresar a su embajada y capturar a Glas",
         "",
         "es",
-        {EM},
+        {EM, VC},
     ),
     (
         "es-expulsan-al-embajador-de",
