@@ -19,11 +19,12 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import track
 
 from monitor.cli_tools import stories_app
 from monitor.cli_watchlists import app as watchlist_app
 from monitor.clock import utcnow
-from monitor.console import out, table, when
+from monitor.console import err, out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
 from storage.records import StoredStory
@@ -163,7 +164,10 @@ def _near_misses(
     texts = [  # newest first, so that among equally close stories the newest shows first
         StoryText(str(s.id), s.title, s.summary, s.language) for s in reversed(stories)
     ]
-    misses = near_misses(matcher, name, texts)
+    progress = track(
+        texts, description="checking stored stories", console=err, transient=True
+    )  # on stderr, so that --json output stays clean
+    misses = near_misses(matcher, name, progress)
     shown = misses[:limit]
     if as_json:
         payload = {

@@ -1,6 +1,8 @@
 """The watchlist builder: documents in, a ranked draft watchlist in the YAML format out.
 
-Pure: takes the documents' text (the caller reads files and URLs), returns a ``Draft``.
+Pure: takes the documents' text (the caller reads files and URLs), returns a ``Draft``
+of names, events, their subjects, terms of art and key phrases; ``draftrules`` writes
+its rules (an event near its subject or a term of art, with an entity).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def build_draft(
     max_names: int = 80,
     max_phrases: int = 25,
 ) -> Draft:
-    """Extract names and key phrases from ``sources`` and rank them into a draft."""
+    """Extract names, events, subjects, terms of art and key phrases from ``sources``."""
     check_name(name)
     plain = [
         to_plain(s.text, s.format or guess_format(s.text, s.name, s.content_type)) for s in sources
