@@ -6,29 +6,35 @@ Does I/O (database, editor, terminal). Registers its commands on the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.progress import track
 
 from monitor.cli_tools import stories_app
 from monitor.cli_watchlists import app as watchlist_app
 from monitor.clock import utcnow
-from monitor.console import out, table, when
+from monitor.console import err, out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
+from storage.records import StoredStory
 from storage.retention import prune_stories
 from storage.stories import recent_stories
 from storage.watchlist_store import get_watchlist, save_watchlist
 from watchlists.builtin import builtin_watchlist_texts
 from watchlists.loader import parse_watchlist
-from watchlists.matcher import compile_watchlists
+from watchlists.matcher import Matcher, compile_watchlists
+from watchlists.nearmiss import StoryText, near_misses
 
 _AGE = re.compile(r"^(\d+)\s*([dhw])$")
 
@@ -101,25 +107,103 @@ def reset(name: str) -> None:
 def backtest(
     name: str,
     since: Annotated[str, typer.Option("--since", help="How far back, e.g. 30d.")] = "30d",
-    limit: Annotated[int, typer.Option("--limit", help="Rows to show.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows to show.")] = 50,
+    near: Annotated[
+        bool,
+        typer.Option(
+            "--near-misses", help="Stories with the watchlist's concepts that did not match."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document, for scripts.")
+    ] = False,
 ) -> None:
-    """Run a watchlist over stored stories and show what it would have sent."""
+    """Run a watchlist over stored stories and show what it would have sent (or nearly)."""
     matcher = compile_watchlists([parse_watchlist(_stored_text(name), name)])
     stories = recent_stories(state.engine(), utcnow() - parse_age(since))
-    rows = []
-    for story in stories:
-        for match in matcher.match(story.title, story.summary, story.language):
-            rows.append(
-                [
-                    story.id,
-                    when(story.first_seen_at),
-                    f"{match.score:.2f}",
-                    ", ".join(match.terms),
-                    story.title,
-                ]
-            )
-    out.print(f"{name}: {len(rows)} of {len(stories)} stored stories since {since} would match")
-    table("would have matched", ["story", "first seen", "score", "terms", "title"], rows[-limit:])
+    if near:
+        _near_misses(name, matcher, stories, since, limit, as_json)
+        return
+    found = [
+        (story, match)
+        for story in stories
+        for match in matcher.match(story.title, story.summary, story.language)
+    ]
+    shown = found[-limit:] if limit else []
+    if as_json:
+        payload = {
+            "watchlist": name,
+            "since": since,
+            "stories": len(stories),
+            "matched": len(found),
+            "matches": [
+                {"story": s.id, "first_seen": s.first_seen_at.isoformat(), "title": s.title,
+                 **m.to_dict()}
+                for s, m in shown
+            ],
+        }  # fmt: skip
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        [s.id, when(s.first_seen_at), f"{m.score:.2f}", ", ".join(m.terms), s.title]
+        for s, m in shown
+    ]
+    out.print(f"{name}: {len(found)} of {len(stories)} stored stories since {since} would match")
+    table("would have matched", ["story", "first seen", "score", "terms", "title"], rows)
+
+
+def _near_misses(
+    name: str,
+    matcher: Matcher,
+    stories: Sequence[StoredStory],
+    since: str,
+    limit: int,
+    as_json: bool,
+) -> None:
+    by_key = {str(story.id): story for story in stories}
+    texts = [  # newest first, so that among equally close stories the newest shows first
+        StoryText(str(s.id), s.title, s.summary, s.language) for s in reversed(stories)
+    ]
+    progress = track(
+        texts, description="checking stored stories", console=err, transient=True
+    )  # on stderr, so that --json output stays clean
+    misses = near_misses(matcher, name, progress)
+    shown = misses[:limit]
+    if as_json:
+        payload = {
+            "watchlist": name,
+            "since": since,
+            "stories": len(stories),
+            "near_misses": len(misses),
+            "shown": [
+                {**miss.to_dict(), "first_seen": by_key[miss.story.key].first_seen_at.isoformat()}
+                for miss in shown
+            ],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out.print(
+        f"{name}: {len(misses)} of {len(stories)} stored stories since {since} carry its"
+        " concepts but did not match (closest first)",
+        markup=False,
+    )
+    rows = [
+        [
+            miss.story.key,
+            when(by_key[miss.story.key].first_seen_at),
+            f"{miss.closeness:.2f}",
+            escape(miss.rule),
+            escape(miss.reason),
+            escape(miss.found()),
+            escape(miss.story.title),
+        ]
+        for miss in shown
+    ]
+    table(
+        "near misses",
+        ["story", "first seen", "closeness", "closest rule", "why not", "found", "title"],
+        rows,
+    )
 
 
 @stories_app.command("prune")

@@ -173,7 +173,7 @@ def build(
         int, typer.Option("--max-phrases", min=0, help="Keep the best N key phrases.")
     ] = 25,
 ) -> None:
-    """Draft a watchlist from documents: names, acronyms and key phrases, ranked, to review."""
+    """Draft a watchlist from documents: events, what they happened to, names, terms of art."""
     from monitor.console import err
     from monitor.documents import load_documents
     from watchlists.builder import build_watchlist_yaml, check_name

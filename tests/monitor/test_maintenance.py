@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,12 @@ RAID = Item(
     "Police raid the Mexican embassy in Quito to arrest Jorge Glas",
     "Officers stormed the embassy late on Friday.",
     "https://wire.example/raid",
+)
+NEAR = Item(
+    "3",
+    "Embassy staff watch a football final",
+    "Police raided a bar across the city later that night, far from the embassy district.",
+    "https://wire.example/final",
 )
 STORM = Item(
     "2", "Ice storm closes schools", "Freezing rain across the state.", "https://wire.example/storm"
@@ -94,6 +101,34 @@ def test_backtest_and_prune_over_stored_stories(tmp_path: Path) -> None:
     assert "0 stories pruned" in cli(tmp_path, "stories", "prune", "--older-than", "1d").stdout
     bad = cli(tmp_path, "stories", "prune", "--older-than", "soon")
     assert bad.returncode == 1 and "90d" in bad.stderr
+
+
+def test_backtest_near_misses_list_what_nearly_matched_and_why(tmp_path: Path) -> None:
+    server = FeedServer()
+    server.routes["/feed.xml"] = Route(rss("Wire", [RAID, NEAR, STORM]))
+    with serving(server):
+        assert cli(tmp_path, "feed", "add", server.url("/feed.xml")).returncode == 0
+        assert cli(tmp_path, "run", "--once").returncode == 0
+    shown = cli(tmp_path, "backtest", "embassy-raids", "--near-misses", "--since", "1d")
+    assert shown.returncode == 0, shown.stderr
+    assert "1 of 3 stored stories" in shown.stdout
+    assert NEAR.title in shown.stdout
+    assert RAID.title not in shown.stdout and STORM.title not in shown.stdout  # matched; nothing
+    assert "group 'recent' not found" in shown.stdout  # why it fell short
+    assert "intrusion: raided" in shown.stdout  # the words it did find
+
+    data = json.loads(cli(tmp_path, "backtest", "embassy-raids", "--near-misses", "--json").stdout)
+    assert (data["stories"], data["near_misses"]) == (3, 1)
+    (row,) = data["shown"]
+    assert row["title"] == NEAR.title and 0 < row["closeness"] < 1
+    assert row["reason"] == "group 'recent' not found"
+    assert {"mission", "intrusion"} <= set(row["groups"])
+    assert "raided" in [hit["text"] for hit in row["hits"]]
+
+    none = cli(tmp_path, "backtest", "embassy-raids", "--near-misses", "--json", "--limit", "0")
+    assert json.loads(none.stdout)["shown"] == []
+    matched = json.loads(cli(tmp_path, "backtest", "embassy-raids", "--json").stdout)
+    assert [m["title"] for m in matched["matches"]] == [RAID.title]
 
 
 def test_watchlist_test_says_why_and_why_not(tmp_path: Path) -> None:

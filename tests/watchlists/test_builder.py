@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from watchlists.builder import Draft, SourceText, build_draft, render_draft
+from watchlists.builder import Draft, SourceText, build_draft, draft_watchlist, render_draft
 from watchlists.errors import WatchlistError
 from watchlists.keyphrases import guess_language
 from watchlists.lexicon import STOPWORDS
@@ -19,6 +19,8 @@ from watchlists.matcher import compile_watchlists
 from watchlists.textformats import guess_format, to_plain
 
 SEEDS = Path(__file__).parents[2].parent / "shared/seeds"
+if not SEEDS.is_dir():  # a worktree beside the main clone: shared/ is one level up
+    SEEDS = Path("/work/shared/seeds")
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +72,86 @@ def test_acronym_with_expansion(seed_draft: Draft, seed_yaml: str) -> None:
     assert icj.expansion == "International Court of Justice"  # spelled by initials
 
 
-@pytest.mark.parametrize("phrase", ["embassy raid", "diplomatic asylum"], ids=["raid", "asylum"])
-def test_seed_key_phrases(seed_draft: Draft, phrase: str) -> None:
-    assert phrase in [t.text for t in seed_draft.group("key-phrases")]
+@pytest.mark.parametrize(
+    ("phrase", "group"),
+    [("embassy raid", "key-phrases"), ("diplomatic asylum", "terms-of-art")],
+    ids=["raid", "asylum"],
+)
+def test_seed_key_phrases(seed_draft: Draft, phrase: str, group: str) -> None:
+    assert phrase in [t.text for t in seed_draft.group(group)]
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("persona non grata", "terms-of-art"),
+        ("diplomatic asylum", "terms-of-art"),
+        ("inviolability", "terms-of-art"),
+        ("safe conduct", "terms-of-art"),
+        ("raid", "incidents"),
+        ("expel", "incidents"),
+        ("sever", "incidents"),
+        ("enter", "actions"),
+        ("arrest", "actions"),
+        ("embassy", "subjects"),
+        ("consulate", "subjects"),
+        ("mission", "subjects"),
+    ],
+    ids=lambda value: value.replace(" ", "-"),
+)
+def test_seed_concepts(seed_draft: Draft, text: str, group: str) -> None:
+    assert text in [t.text for t in seed_draft.group(group)]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [("raid", "raided"), ("enter", "entering"), ("inviolability", "inviolable")],
+    ids=["raided", "entering", "inviolable"],
+)
+def test_concepts_carry_the_forms_they_are_written_in(
+    seed_draft: Draft, text: str, written: str
+) -> None:
+    term = seed_draft.find(text)
+    assert term is not None and written in term.aliases
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [("police", "subjects"), ("several", "incidents")],
+    ids=["police-does-not-undergo-the-raid", "several-is-not-sever"],
+)
+def test_seed_concepts_leave_out(seed_draft: Draft, text: str, group: str) -> None:
+    term = seed_draft.find(text)
+    assert term is None or term.group != group
+
+
+def test_event_words_are_matched_as_written() -> None:
+    text = (
+        "Troops stormed the embassy of Peru in Lima. Lima woke up to the news that troops "
+        "stormed the embassy. The embassy was empty. Several embassies closed; a storm hit."
+    )
+    draft = build_draft([SourceText("doc.txt", text)], "lima")
+    stormed = draft.find("stormed")
+    assert stormed is not None and stormed.group == "incidents"
+    assert "storm" not in (stormed.text, *stormed.aliases)
+    watchlist = draft_watchlist(draft)
+    assert "names-in-title" not in [rule.name for rule in watchlist.rules]
+    matcher = compile_watchlists([watchlist])
+    assert matcher.match("Crowd stormed the embassy in Lima", "", "en")
+    assert matcher.match("Storm floods the embassy in Lima", "", "en") == []
+    assert matcher.match("Several embassies in Lima shut", "", "en") == []
+
+
+def test_every_seed_rule_needs_an_event_near_its_subject_and_an_entity(seed_yaml: str) -> None:
+    watchlist = parse_watchlist(seed_yaml, "draft.yaml")
+    assert len(watchlist.rules) >= 5
+    for rule in watchlist.rules:
+        (pair,) = rule.near
+        assert pair.left in ("incidents", "actions")
+        assert pair.right in ("subjects", "terms-of-art")
+        assert rule.any_of and "key-phrases" not in rule.any_of
+    weights = [rule.weight for rule in watchlist.rules]
+    assert weights == sorted(weights, reverse=True) and len(set(weights)) >= 5
 
 
 @pytest.mark.parametrize(
@@ -196,19 +275,27 @@ def test_nothing_to_watch_is_an_error(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "groups"),
+    ("text", "rules", "any_of"),
     [
-        ("Jorge Glas met Daniel Noboa. Then Jorge Glas left Quito.", ["people"]),
+        ("Jorge Glas met Daniel Noboa. Then Jorge Glas left Quito.", ["names-in-title"],
+         {"people"}),
         ("The embassy raid shocked many. Another embassy raid followed the first embassy raid.",
-         ["key-phrases"]),
+         ["incident-in-title", "incident-in-title-named-below", "incident-in-summary"], set()),
+        ("Police raided the embassy of Peru. Jorge Glas was inside the embassy when police "
+         "raided it. Glas was arrested at the embassy.",
+         ["incident-in-title", "incident-in-title-named-below", "action-in-title",
+          "incident-in-summary", "action-in-summary"], {"people"}),
     ],
-    ids=["names-only", "phrases-only"],
+    ids=["names-only-weak-fallback", "event-and-subject-without-names", "event-subject-name"],
 )  # fmt: skip
-def test_rule_fits_the_groups_found(text: str, groups: list[str]) -> None:
+def test_rules_fit_the_groups_found(text: str, rules: list[str], any_of: set[str]) -> None:
     watchlist = parse_watchlist(render_draft(build_draft([SourceText("a.txt", text)], "x")))
-    assert set(groups) <= {g.name for g in watchlist.groups}
-    (rule,) = watchlist.rules
-    assert set(rule.any_of) == {g.name for g in watchlist.groups}
+    assert [r.name for r in watchlist.rules] == rules
+    for rule in watchlist.rules:
+        assert any_of & set(rule.any_of) == any_of
+        if rule.name != "names-in-title":  # every real rule wants an event near a subject
+            (pair,) = rule.near
+            assert pair.left in ("incidents", "actions") and pair.right == "subjects"
 
 
 @pytest.mark.parametrize(
