@@ -114,14 +114,14 @@ def test_backtest_near_misses_list_what_nearly_matched_and_why(tmp_path: Path) -
     assert "1 of 3 stored stories" in shown.stdout
     assert NEAR.title in shown.stdout
     assert RAID.title not in shown.stdout and STORM.title not in shown.stdout  # matched; nothing
-    assert "group 'recent' not found" in shown.stdout  # why it fell short
+    assert "no mission NEAR/8 intrusion in summary" in shown.stdout  # why it fell short
     assert "intrusion: raided" in shown.stdout  # the words it did find
 
     data = json.loads(cli(tmp_path, "backtest", "embassy-raids", "--near-misses", "--json").stdout)
     assert (data["stories"], data["near_misses"]) == (3, 1)
     (row,) = data["shown"]
     assert row["title"] == NEAR.title and 0 < row["closeness"] < 1
-    assert row["reason"] == "group 'recent' not found"
+    assert row["reason"] == "no mission NEAR/8 intrusion in summary"
     assert {"mission", "intrusion"} <= set(row["groups"])
     assert "raided" in [hit["text"] for hit in row["hits"]]
 
