@@ -115,7 +115,11 @@ def config_show() -> None:
 def run(
     once: Annotated[bool, typer.Option("--once", help="Run one full cycle, then exit.")] = False,
 ) -> None:
-    """Run the service: poll feeds, match, store, send digests (Ctrl-C stops)."""
+    """Run the service: poll feeds, match, store, send digests (Ctrl-C stops).
+
+    With --once: exits 1 when every feed failed, 3 when a digest could not be
+    delivered (it is retried), else 0, also when some of the feeds failed.
+    """
     from monitor.daemon import run_daemon
     from monitor.service import Service, ensure_default_feeds
 
@@ -155,12 +159,28 @@ def run(
     )
     if poll.errors:
         table("feed errors", ["feed", "reason"], sorted(poll.errors.items()))
+        if len(poll.errors) == poll.feeds:
+            err.print(
+                "every feed failed: check the network, or the addresses (`newswatch feed show ID`)",
+                markup=False,
+            )
     if dispatch.failed:
         table(
             "delivery failures (will be retried)",
             ["digest", "reason"],
             sorted(dispatch.failed.items()),
         )
+    raise typer.Exit(once_exit_code(poll.feeds, len(poll.errors), len(dispatch.failed)))
+
+
+def once_exit_code(feeds: int, failed_feeds: int, failed_deliveries: int) -> ExitCode:
+    """``run --once``: 1 when every feed failed; 3 when a digest could not be delivered;
+    0 otherwise, also when some feeds failed (one bad feed never stops the others)."""
+    if feeds and failed_feeds == feeds:
+        return ExitCode.ERROR
+    if failed_deliveries:
+        return ExitCode.PARTIAL
+    return ExitCode.OK
 
 
 async def _cycle_with_progress(service: Service) -> CycleResult:
@@ -192,7 +212,7 @@ def status() -> None:
     """Summarize the system: feeds by state, stories, watchlists, subscriptions, digests."""
     from monitor.status import show_status
 
-    show_status(state.engine())
+    show_status(state.reader())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -181,15 +181,16 @@ def test(
         body = body.strip()
     if file is not None or url is not None:
         from monitor.documents import load_documents
-        from watchlists.textformats import to_plain
+        from watchlists.textformats import guess_format, to_plain
 
         reference = str(file) if file is not None else str(url)
         (source,) = load_documents([reference], state.settings())
-        plain = to_plain(source.text, source.format, source.name).text.strip()
-        if source.format in ("text", "markdown") and not title:
-            head, _, rest = plain.partition("\n")
-            title, plain = head.lstrip("# ").strip(), rest.strip()
-        body = plain
+        fmt = source.format or guess_format(source.text, source.name)
+        raw = source.text.strip()
+        if fmt in ("text", "markdown") and not title:  # the first line is the headline
+            head, _, raw = raw.partition("\n")
+            title = head.lstrip("# ").strip()
+        body = to_plain(raw, fmt, source.name).text.strip()
     if not _explain(matcher, name, title, body):
         raise typer.Exit(ExitCode.ERROR)
 

@@ -76,9 +76,7 @@ class Settings:
             elif key + "_FILE" in environ:
                 values[f.name] = _read_secret_file(key + "_FILE", environ[key + "_FILE"])
                 origins[f.name] = f"{key} (from {key}_FILE)"
-        return cls(
-            **{name: _coerce(name, raw, origins[name]) for name, raw in values.items()}
-        )
+        return cls(**{name: _coerce(name, raw, origins[name]) for name, raw in values.items()})
 
     def redacted(self) -> dict[str, str]:
         """The settings as strings, secrets hidden, for ``config show``."""

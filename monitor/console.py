@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ExitCode(IntEnum):

@@ -16,6 +16,7 @@ import signal
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -237,7 +238,7 @@ async def _attempt(
 ) -> None:
     _fault_point("before-send")
     try:
-        await deliver_one(engine, settings, record, now)
+        where = await deliver_one(engine, settings, record, now)
     except DeliveryError as exc:
         _failed(engine, settings, record, exc, now, report)
         return
@@ -254,12 +255,18 @@ async def _attempt(
     _fault_point("after-send")
     mark_sent(engine, record.id, now)
     report.sent.append(record.id)
-    log.info("digest %s delivered", record.id)
+    log.info(
+        "digest %s %s",
+        record.id,
+        where,
+        extra={"digest": record.id, "subscription": record.subscription_id, "outcome": "sent"},
+    )
 
 
 async def deliver_one(
     engine: Engine, settings: Settings, record: DigestRecord, now: datetime
-) -> None:
+) -> str:
+    """Send one outbox entry; says where it went ("emailed to …", "written to …")."""
     sub = get_subscription(engine, record.subscription_id)
     if sub is None:
         raise DeliveryError("its subscription was removed", target="-", permanent=True)
@@ -275,18 +282,19 @@ async def deliver_one(
                 recipients,
                 settings.smtp_ca_file,
             )
-        else:
-            write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients)
-    else:
-        await send_webhook(
-            content,
-            sub.target,
-            sub.format,
-            sub.secret,
-            settings.allow_private_networks,
-            settings.webhook_timeout,
-            now,
-        )
+            return f"emailed to {sub.target}"
+        path = write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients)
+        return f"written to {path} (no NEWSWATCH_SMTP_URL is set: not emailed)"
+    await send_webhook(
+        content,
+        sub.target,
+        sub.format,
+        sub.secret,
+        settings.allow_private_networks,
+        settings.webhook_timeout,
+        now,
+    )
+    return f"posted to the webhook at {urlsplit(sub.target).hostname}"  # its path is a secret
 
 
 def outgoing_content(payload: str) -> Outgoing:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.database import transaction
