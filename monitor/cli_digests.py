@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -105,15 +106,15 @@ def _report(settings: Settings, report: DispatchReport, sub: SubscriptionRecord)
     for digest_id in report.sent:
         if sub.channel == "email" and not settings.smtp_url:
             out.print(
-                f"digest {digest_id} not emailed: no NEWSWATCH_SMTP_URL is set, so it was "
-                f"written to {settings.outbox_dir / digest_id}.eml",
+                f"digest {digest_id} written to {settings.outbox_dir / digest_id}.eml "
+                "(not emailed: no NEWSWATCH_SMTP_URL is set)",
                 markup=False,
             )
         elif sub.channel == "email":
-            out.print(f"digest {digest_id} emailed to {sub.target}", markup=False)
+            out.print(f"digest {digest_id} sent: emailed to {sub.target}", markup=False)
         else:
             host = urlsplit(sub.target).hostname
-            out.print(f"digest {digest_id} posted to the webhook at {host}", markup=False)
+            out.print(f"digest {digest_id} sent: posted to the webhook at {host}", markup=False)
     for digest_id, reason in report.failed.items():
         later = report.retrying.get(digest_id)
         then = f"next try {when(later)}" if later else "failed; `newswatch digest retry` replays it"
@@ -137,7 +138,8 @@ def list_digests_(
         bool, typer.Option("--json", help="Print the list as JSON, not as a table.")
     ] = False,
 ) -> None:
-    """Show recent digests: state, attempts, next try and last error (`digest show ID`)."""
+    """Show recent digests: state, items, when sent or next tried (the last error and
+    the content: `digest show ID`; everything: --json)."""
     chosen = state_.value if state_ is not None else None
     records = [
         {
@@ -150,7 +152,7 @@ def list_digests_(
             "sent": d.sent_at,
             "next_attempt": d.next_attempt_at,
             "last_error": d.last_error,
-            "when": when(d.sent_at) if d.state == "sent" else when(d.next_attempt_at),
+            "when": _short(d.sent_at if d.state == "sent" else d.next_attempt_at),
         }
         for d in list_digests(state.reader(), limit, chosen, subscription)
     ]
@@ -161,13 +163,19 @@ def list_digests_(
             ("subscription", "sub"),
             ("state", "state"),
             ("items", "items"),
-            ("attempts", "tries"),
-            ("when", "sent / next try"),
-            ("last_error", "last error"),
+            ("when", "sent/next"),
         ],
         records,
         as_json,
     )
+    if not as_json:  # why the ones not sent are waiting: in full, below the table
+        for r in records:
+            if r["last_error"] and r["state"] != "sent":
+                out.print(f"{r['id']}: {r['last_error']}", markup=False, soft_wrap=False)
+
+
+def _short(moment: datetime | None) -> str:
+    return moment.strftime("%m-%d %H:%M") if moment else "-"
 
 
 @digest_app.command("retry")
@@ -200,6 +208,14 @@ def show_digest(
     if record is None:
         raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
     content = outgoing_content(record.payload)
+    status = f"{record.id}: {record.state}, {record.attempts} attempts"
+    if record.state == "sent":
+        status += f", sent {when(record.sent_at)}"
+    elif record.next_attempt_at:
+        status += f", next try {when(record.next_attempt_at)}"
+    err.print(status, markup=False)
+    if record.last_error:
+        err.print(f"last error: {record.last_error}", markup=False)
     if isinstance(content, AlertContent):
         out.print(render_alert_text(content), markup=False, end="")
         return

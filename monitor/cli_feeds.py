@@ -209,8 +209,6 @@ def show(feed: Annotated[str, typer.Argument(help="The feed's URL or id.")]) -> 
         ["next check", when(f.next_check_at)],
     ]
     table(f"feed {f.id}", ["", ""], rows)
-    if f.last_error:
-        out.print(f"last error: {f.last_error}", markup=False)
 
 
 def _find(feed: str, reader: bool = False) -> FeedRecord:

@@ -1,7 +1,8 @@
 """Terminal output shared by the CLI: one rich console, tables that fit, JSON lists, logging.
 
 Does I/O (the terminal). Tables never wrap a cell: the widest columns are cut
-to fit the terminal, with an ellipsis; ``show`` commands give the full text.
+to fit the terminal, with an ellipsis; a ``show`` table (name, value) then
+prints each value it cut in full, word-wrapped, below it.
 """
 
 from __future__ import annotations
@@ -56,12 +57,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return
+
+
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Logs go to stderr: JSON lines, rich text on a terminal, plain lines anywhere else."""
     root = logging.getLogger()
     root.handlers.clear()
     if fmt == "json":
-        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+        handler: logging.Handler = _StderrHandler()
         handler.setFormatter(JsonFormatter())
     elif sys.stderr.isatty():
         handler = RichHandler(console=err, show_path=False, rich_tracebacks=False, markup=False)
@@ -88,15 +104,22 @@ def _cell(value: object) -> str:
 KEEP_WIDTH = 20  # a column this narrow (ids, names, times, states) is cut only as a last resort
 
 
-def fit_widths(natural: Sequence[int], headers: Sequence[int], room: int) -> list[int]:
+def fit_widths(
+    natural: Sequence[int], headers: Sequence[int], room: int, whole: Sequence[bool] = ()
+) -> list[int]:
     """Column widths that fit ``room``: the widest columns are cut first, to one level.
 
-    Pure. Narrow columns keep their width while the wide ones can give; a column
-    never goes below its header. If even that does not fit, the terminal cuts the rest.
+    Pure. Narrow columns (and those marked ``whole``, such as ids a user types) keep
+    their width while the wide ones can give; a column never goes below its header.
+    If even that does not fit, the terminal cuts the rest.
     """
     if sum(natural) <= room:
         return list(natural)
-    kept = [n if n <= KEEP_WIDTH else max(h, 5) for n, h in zip(natural, headers, strict=True)]
+    marks = list(whole) or [False] * len(natural)
+    kept = [
+        n if n <= KEEP_WIDTH or w else max(h, 5)
+        for n, h, w in zip(natural, headers, marks, strict=True)
+    ]
     if sum(kept) > room:
         kept = [min(n, max(h, 5)) for n, h in zip(natural, headers, strict=True)]
     low, high = 0, max(natural)
@@ -121,13 +144,17 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) 
         for i, c in enumerate(columns)
     ]
     room = out.width - (3 * len(columns) + 1)  # borders and one space each side of a cell
-    widths = fit_widths(natural, [len(c) for c in columns], room)
+    widths = fit_widths(natural, [len(c) for c in columns], room, [c == "id" for c in columns])
     grid = Table(title=title, title_justify="left", show_header=headed)
     for column, width in zip(columns, widths, strict=True):
         grid.add_column(column, no_wrap=True, overflow="ellipsis", min_width=width, max_width=width)
     for row in cells:
         grid.add_row(*(Text(cell) for cell in row))
     out.print(grid, markup=False, crop=True)
+    if not headed and len(columns) == 2:  # a `show` table: what was cut follows in full
+        for key, value in cells:
+            if len(value) > widths[1]:
+                out.print(f"{key}: {value}", markup=False, soft_wrap=False)
 
 
 def emit(

@@ -49,9 +49,7 @@ def save_watchlist(
                 select(func.max(WatchlistVersion.version)).where(WatchlistVersion.name == name)
             ).one()
             version = (last or 0) + 1
-            row = Watchlist(
-                name=name, version=version, text=text, builtin=builtin, updated_at=now
-            )
+            row = Watchlist(name=name, version=version, text=text, builtin=builtin, updated_at=now)
         elif row.text != text:
             row.version += 1
             row.text = text

@@ -364,7 +364,7 @@ def test_the_cli_adds_shows_and_switches_feed_alerts(env: dict[str, str]) -> Non
     )  # fmt: skip
     assert "added: email desk@example.org, daily@08:00, feed alerts" in added
     ops = _ok(env, "subscription", "add", "--webhook", "https://hooks.example/ops", "--feed-alerts")
-    assert "added: webhook https://hooks.example/ops, feed alerts only" in ops
+    assert "added: webhook (json) https://hooks.example/ops, feed alerts only" in ops
     plain = _ok(env, "subscription", "add", "--email", "b@example.org", "-w", "embassy-raids")
     assert "feed alerts" not in plain
 
@@ -403,7 +403,7 @@ def test_digest_list_and_show_include_feed_alerts(env: dict[str, str], tmp_path:
     shown = _ok(env, "digest", "show", alert)
     assert "feed failing: https://andes.example/rss" in shown and "3 failures; HTTP 503" in shown
     sent = _ok(env, "digest", "send", "1")  # no SMTP configured: to the outbox folder
-    assert f"digest {alert} sent" in sent
+    assert f"digest {alert} written to" in sent
     eml = (tmp_path / "data" / "outbox" / f"{alert}.eml").read_text()
     assert "Subject: [newswatch] feed failing: https://andes.example/rss" in eml
     written = json.loads((tmp_path / "data" / "outbox" / f"{alert}.json").read_text())
