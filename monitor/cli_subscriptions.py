@@ -389,3 +389,42 @@ def resume(subscription_id: int) -> None:
     find_subscription(subscription_id)
     set_paused(state.engine(), subscription_id, False)
     out.print(f"subscription {subscription_id} resumed")
+
+
+@app.command("unsubscribe")
+def unsubscribe_(
+    subscription_id: Annotated[int | None, typer.Argument(help="From the email's link.")] = None,
+    token: Annotated[str | None, typer.Argument(help="The token from the same link.")] = None,
+    mail: Annotated[
+        bool,
+        typer.Option(
+            "--mail",
+            help="Read an unsubscribe email on stdin (for a mail server's pipe, e.g. an alias "
+            "'unsubscribe: \"|newswatch subscription unsubscribe --mail\"').",
+        ),
+    ] = False,
+) -> None:
+    """What a recipient's unsubscribe does: the subscription is paused (resume brings it back)."""
+    import sys
+
+    from monitor.unsubscribe import load_key, token_in_message, unsubscribe
+
+    if mail == (subscription_id is not None):
+        raise typer.BadParameter("give ID TOKEN, or --mail with the email on stdin")
+    if mail:
+        found = token_in_message(sys.stdin.buffer.read())
+        if found is None:
+            raise ConfigError(
+                "no 'unsubscribe ID TOKEN' in the email's subject",
+                hint="the recipient must keep the subject of the unsubscribe link",
+            )
+        subscription_id, token = found
+    if subscription_id is None or not token:
+        raise typer.BadParameter("give the token too: ID TOKEN")
+    key = load_key(state.settings().data_dir)
+    if not unsubscribe(state.engine(), key, subscription_id, token, utcnow()):
+        raise ConfigError(
+            f"not unsubscribed: that is not the token of subscription {subscription_id}",
+            hint="copy the whole link from the email",
+        )
+    out.print(f"subscription {subscription_id} paused: a recipient unsubscribed", markup=False)

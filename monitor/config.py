@@ -45,6 +45,8 @@ class Settings:
     webhook_timeout: float = 15.0
     delivery_attempts: int = 8
     smtp_ca_file: str = ""  # PEM bundle to trust for the SMTP server's certificate
+    unsubscribe_url: str = ""  # https://… where the web console answers one-click unsubscribes
+    unsubscribe_mailto: str = ""  # the address unsubscribe emails go to ("" → the sender)
 
     @property
     def outbox_dir(self) -> Path:
@@ -182,6 +184,18 @@ def _coerce(name: str, raw: Any, origin: str = "") -> Any:
     text = str(raw)
     if name == "smtp_url" and text:
         _check_smtp_url(text, key)
+    if name == "unsubscribe_url" and text:
+        parts = urlsplit(text)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ConfigError(
+                f"{key} = {text!r} is not an https URL",
+                hint="give the console's public address, e.g. https://news.example.org "
+                "(mail clients only follow https for one-click unsubscribes)",
+            )
+    if name == "unsubscribe_mailto" and text and "@" not in text:
+        raise ConfigError(
+            f"{key} = {text!r} is not an email address", hint="e.g. unsubscribe@example.org"
+        )
     if name == "database_url" and text and not text.startswith(("sqlite", "postgresql")):
         raise ConfigError(
             f"{key} = {redact_url(text)!r} is not a supported database",

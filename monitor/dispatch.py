@@ -27,6 +27,8 @@ from monitor.digest import DigestContent, build_digest
 from monitor.errors import ConfigError, DeliveryError, NewswatchError, WebhookError
 from monitor.health import ALERT_STATES
 from monitor.schedule import is_due, parse_quiet_hours, parse_schedule, parse_timezone, quiet_until
+from monitor.unsubscribe import links as unsubscribe_links
+from monitor.unsubscribe import load_key
 from storage.digests import (
     claim_due_digests,
     create_digest,
@@ -273,6 +275,13 @@ async def deliver_one(
     content = outgoing_content(record.payload)
     if sub.channel == "email":
         recipients = [r.strip() for r in sub.target.split(",") if r.strip()]
+        leave = unsubscribe_links(
+            load_key(settings.data_dir),
+            sub.id,
+            settings.smtp_from,
+            settings.unsubscribe_url,
+            settings.unsubscribe_mailto,
+        )
         if settings.smtp_url:
             await asyncio.to_thread(
                 send_email,
@@ -281,9 +290,10 @@ async def deliver_one(
                 settings.smtp_from,
                 recipients,
                 settings.smtp_ca_file,
+                leave,
             )
             return f"emailed to {sub.target}"
-        path = write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients)
+        path = write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients, leave)
         return f"written to {path} (no NEWSWATCH_SMTP_URL is set: not emailed)"
     await send_webhook(
         content,
