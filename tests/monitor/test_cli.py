@@ -153,3 +153,5 @@ def test_demo_prints_a_digest_offline(tmp_path: Path) -> None:
     assert "newswatch digest:" in result.stdout
     assert "Jorge Glas" in result.stdout
     assert "Vienna Philharmonic" not in result.stdout and "Ice storm" not in result.stdout
+    assert "outbox" not in result.stdout  # its temporary folder is gone when it ends
+    assert "nothing was sent" in result.stdout

@@ -116,6 +116,7 @@ def test_digest_send_without_smtp_says_it_only_wrote_a_file(tmp_path: Path) -> N
     ran = newswatch(data, "digest", "send", "1", width=200)
     assert ran.code == 0, ran.text
     assert "not emailed: no NEWSWATCH_SMTP_URL is set" in ran.stdout
+    assert "delivered" not in ran.stderr  # the log says where it went, too
     written = list((data / "outbox").glob("*.eml"))
     assert len(written) == 1 and str(written[0]) in ran.stdout
     again = newswatch(data, "digest", "send", "1")
@@ -186,3 +187,39 @@ def test_json_logs_carry_fields_and_text_logs_are_not_cut(
     text = newswatch(data, "run", "--once", env=_env())
     lines = [line for line in text.stderr.splitlines() if server.url(long_path) in line]
     assert lines and len(lines[0]) > 80  # one line, not cut at the terminal's width
+
+
+def test_an_idle_daemon_does_not_log_every_tick(tmp_path: Path, server: FeedServer) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "data"
+    _database(data, server.url("/andes.xml"))
+    env = {
+        **os.environ,
+        **_env(),
+        "NEWSWATCH_DATA_DIR": str(data),
+        "NEWSWATCH_TICK_SECONDS": "1",
+        "NEWSWATCH_PARSE_WORKERS": "1",
+    }
+    env.pop("NEWSWATCH_DATABASE_URL", None)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not server.statuses("/andes.xml"):
+        time.sleep(0.05)
+    time.sleep(4)  # several ticks with nothing due: the feed waits its poll interval
+    daemon.send_signal(signal.SIGTERM)
+    output, _ = daemon.communicate(timeout=30)
+    assert server.statuses("/andes.xml") == [200]
+    cycles = [line for line in output.splitlines() if "cycle:" in line]
+    assert len(cycles) == 1, output  # the one that polled; the idle ticks say nothing
+    assert "1 feeds" in cycles[0]

@@ -57,3 +57,4 @@ def test_filters_by_watchlist_feed_and_date(tmp_path: Path) -> None:
 def test_a_bad_date_is_a_usage_error(tmp_path: Path) -> None:
     ran = newswatch(_data(tmp_path), "stories", "search", "x", "--since", "last tuesday")
     assert ran.code == 2 and "--since" in ran.stderr
+    assert "neither an age" in ran.stderr and "2026-04-05" in ran.stderr

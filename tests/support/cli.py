@@ -43,7 +43,9 @@ def newswatch(
         result = CliRunner().invoke(cli.app, list(args), env=environ, input=input)
     finally:
         out.width, err.width = widths
-        state.reset()
+        if state._engine is not None:
+            state._engine.dispose()
+        state._engine = state._settings = None
         state.debug = False
         state.config_file = None
     if result.exception is not None and not isinstance(result.exception, SystemExit):
