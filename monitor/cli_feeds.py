@@ -29,6 +29,7 @@ from storage.records import FeedRecord
 app = typer.Typer(help="Manage the feeds that are polled.", no_args_is_help=True)
 
 
+_FILE_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".json", ".opml")
 FORCE_HINT = "or add it unchecked with --force (its errors then show in `newswatch feed list`)"
 JSON_HELP = "Print the list as JSON (the full values), not as a table."
 
@@ -49,7 +50,15 @@ def check_feed_url(url: str, allow_local: bool = True) -> str:
     text = url.strip()
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
+    first = text.split("/", 1)[0]
+    if not scheme and not Path(text).exists() and "." in first and " " not in text:
+        if not first.startswith(".") and not first.lower().endswith(_FILE_SUFFIXES):
+            raise ConfigError(  # news.example.org/rss: an address without its scheme
+                f"'{url}' is not a feed address (no http:// or https://)",
+                hint=f"did you mean https://{text}?",
+            )
     looks_local = scheme == "file" or (not scheme and ("/" in text or Path(text).exists()))
+    looks_local = looks_local or (not scheme and text.lower().endswith(_FILE_SUFFIXES))
     if allow_local and looks_local:
         path = Path(url2pathname(parts.path)) if scheme == "file" else Path(text)
         if not path.is_file():

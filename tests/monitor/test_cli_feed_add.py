@@ -15,7 +15,9 @@ from tests.support.feeds import Item, rss
 from tests.support.servers import FeedServer, Route, free_port, serving
 
 LOCAL = {"NEWSWATCH_ALLOW_PRIVATE_NETWORKS": "true", "NEWSWATCH_FETCH_TIMEOUT": "5"}
-FEED = rss("Andes Wire", [Item("a1", "Quito embassy raid", "Police entered.", "https://a.example/1")])
+FEED = rss(
+    "Andes Wire", [Item("a1", "Quito embassy raid", "Police entered.", "https://a.example/1")]
+)
 
 
 @pytest.fixture
@@ -101,6 +103,12 @@ def test_local_files_that_are_not_feeds_are_refused(tmp_path: Path) -> None:
     missing = newswatch(tmp_path, "feed", "add", str(tmp_path / "saved" / "feed.xml"))
     assert missing.code == 1
     assert "no file at" in missing.stderr and "is not a feed address" not in missing.stderr
+    bare = newswatch(tmp_path, "feed", "add", "saved-feed.xml")  # a file name, not there
+    assert bare.code == 1 and "no file at saved-feed.xml" in bare.stderr
+    schemeless = newswatch(tmp_path, "feed", "add", "news.example.org/rss")
+    assert (
+        schemeless.code == 1 and "did you mean https://news.example.org/rss?" in schemeless.stderr
+    )
     saved = tmp_path / "feed.xml"
     saved.write_bytes(FEED)
     assert newswatch(tmp_path, "feed", "add", str(saved)).code == 0
