@@ -129,7 +129,11 @@ def run(
         return
     added = ensure_default_feeds(service.engine, service.clock())
     if added:
-        err.print(f"No feeds were added: polling the {added} bundled world-news feeds.")
+        err.print(
+            f"No feeds were added: polling the {added} bundled world-news feeds "
+            "(the first `newswatch feed add` replaces them).",
+            markup=False,
+        )
     result = asyncio.run(_cycle_with_progress(service))
     poll, dispatch = result.poll, result.dispatch
     table(
