@@ -1,8 +1,9 @@
 """Unsubscribing from emails: one secret token per subscription, the links and headers
 (RFC 2369 ``List-Unsubscribe``, RFC 8058 one-click), and pausing a subscription.
 
-Pure apart from ``load_key`` (reads, or creates, the key file in the data folder),
-``unsubscribe`` (the database) and nothing else. A link is
+Pure apart from ``load_key`` (reads, or creates, the key file in the data folder) and
+``unsubscribe`` (the database, imported only there: email rendering imports this
+module and stays free of database libraries). A link is
 ``<NEWSWATCH_UNSUBSCRIBE_URL>/unsubscribe/<id>/<token>`` (one-click, answered by the
 web console), and always ``mailto:<NEWSWATCH_UNSUBSCRIBE_MAILTO or the sender>`` with
 the subject ``unsubscribe <id> <token>``, which ``newswatch subscription unsubscribe
@@ -23,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy.engine import Engine
-
-from storage.subscriptions import disable_subscription, get_subscription
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 KEY_FILE = "unsubscribe.key"
 _SUBJECT = re.compile(r"\bunsubscribe\s+(\d+)\s+([a-z2-7]{26})\b", re.I)
@@ -123,6 +124,8 @@ def unsubscribe(
     engine: Engine, key: bytes, subscription_id: int, given: str, now: datetime
 ) -> bool:
     """Pause the subscription if ``given`` is its token; whether it was (or already is)."""
+    from storage.subscriptions import disable_subscription, get_subscription  # rendering stays pure
+
     if not hmac.compare_digest(token(key, subscription_id), given.strip().lower()):
         return False
     sub = get_subscription(engine, subscription_id)

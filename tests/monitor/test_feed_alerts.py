@@ -371,17 +371,18 @@ def test_the_cli_adds_shows_and_switches_feed_alerts(env: dict[str, str]) -> Non
     listing = _ok(env, "subscription", "list")
     assert "feed alerts" in listing  # the column
     assert "(none: feed alerts only)" in listing
-    assert " on " in _row(listing, "desk@example.org") and " off " in _row(listing, "b@example.org")
+    assert "+alerts" in _row(listing, "desk@example.org")
+    assert "+alerts" not in _row(listing, "b@example.org")
 
     shown = _ok(env, "subscription", "show", "1")
-    assert "on: one message when a feed turns failing or dead" in _row(shown, "feed alerts")
+    assert "on (when a feed breaks or recovers)" in _row(shown, "feed alerts")
     assert "—" in _row(_ok(env, "subscription", "show", "2"), "next digest")  # no digests
     assert "off" in _row(_ok(env, "subscription", "show", "3"), "feed alerts")
 
     assert "changed: feed_alerts" in _ok(env, "subscription", "edit", "1", "--no-feed-alerts")
     assert "off" in _row(_ok(env, "subscription", "show", "1"), "feed alerts")
     assert "changed: feed_alerts" in _ok(env, "subscription", "edit", "3", "--feed-alerts")
-    assert " on " in _row(_ok(env, "subscription", "list"), "b@example.org")
+    assert "+alerts" in _row(_ok(env, "subscription", "list"), "b@example.org")
 
     code, output = run_cli(env, "subscription", "edit", "2", "--no-feed-alerts")
     assert code == 1 and "feed alerts only" in output and "subscription remove 2" in output
