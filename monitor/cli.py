@@ -8,24 +8,53 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from typer.core import TyperGroup
 
 from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cli_watchlists
-from monitor.console import err, out, setup_logging, table
+from monitor.console import ExitCode, err, out, setup_logging, table
 from monitor.context import state
 from monitor.errors import NewswatchError
 
 if TYPE_CHECKING:
     from monitor.service import CycleResult, Service
 
+
+class _Newswatch(TyperGroup):
+    """The root command: a newswatch error becomes one message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer keeps its own copy of click)
+        try:
+            return super().invoke(ctx)
+        except NewswatchError as exc:
+            if state.debug:
+                raise
+            report_error(exc)
+            raise typer.Exit(ExitCode.ERROR) from None
+
+
+def report_error(exc: NewswatchError) -> None:
+    """Print an error's message and hint on stderr."""
+    err.print(
+        f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True
+    )
+    if exc.hint:
+        err.print(
+            f"[bold]hint:[/] {escape(exc.hint)}", markup=True, highlight=False, soft_wrap=True
+        )
+
+
 app = typer.Typer(
     name="newswatch",
+    cls=_Newswatch,
     help="Self-hosted news monitoring: poll feeds, match watchlists, send digests.",
+    epilog="Exit codes: 0 success, 1 error, 2 usage, 3 partial failure.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,15 +71,37 @@ app.command("dedup")(cli_tools.dedup)
 app.command("backtest")(cli_maintenance.backtest)
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("newswatch")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        out.print(f"newswatch {number}", markup=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
-    log_format: Annotated[str, typer.Option("--log-format", help="text or json")] = "text",
+    log_format: Annotated[LogFormat, typer.Option("--log-format")] = LogFormat.TEXT,
     config: Annotated[Path | None, typer.Option("--config", help="A newswatch.toml file.")] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
 ) -> None:
     state.debug = debug
     state.config_file = config
-    setup_logging("DEBUG" if debug else "INFO", log_format)
+    state.reset()
+    setup_logging("DEBUG" if debug else "INFO", log_format.value)
 
 
 @config_app.command("show")
@@ -64,7 +115,11 @@ def config_show() -> None:
 def run(
     once: Annotated[bool, typer.Option("--once", help="Run one full cycle, then exit.")] = False,
 ) -> None:
-    """Run the service: poll feeds, match, store, send digests (Ctrl-C stops)."""
+    """Run the service: poll feeds, match, store, send digests (Ctrl-C stops).
+
+    With --once: exits 1 when every feed failed, 3 when a digest could not be
+    delivered (it is retried), else 0, also when some of the feeds failed.
+    """
     from monitor.daemon import run_daemon
     from monitor.service import Service, ensure_default_feeds
 
@@ -74,7 +129,11 @@ def run(
         return
     added = ensure_default_feeds(service.engine, service.clock())
     if added:
-        err.print(f"No feeds were added: polling the {added} bundled world-news feeds.")
+        err.print(
+            f"No feeds were added: polling the {added} bundled world-news feeds "
+            "(the first `newswatch feed add` replaces them).",
+            markup=False,
+        )
     result = asyncio.run(_cycle_with_progress(service))
     poll, dispatch = result.poll, result.dispatch
     table(
@@ -104,12 +163,28 @@ def run(
     )
     if poll.errors:
         table("feed errors", ["feed", "reason"], sorted(poll.errors.items()))
+        if len(poll.errors) == poll.feeds:
+            err.print(
+                "every feed failed: check the network, or the addresses (`newswatch feed show ID`)",
+                markup=False,
+            )
     if dispatch.failed:
         table(
             "delivery failures (will be retried)",
             ["digest", "reason"],
             sorted(dispatch.failed.items()),
         )
+    raise typer.Exit(once_exit_code(poll.feeds, len(poll.errors), len(dispatch.failed)))
+
+
+def once_exit_code(feeds: int, failed_feeds: int, failed_deliveries: int) -> ExitCode:
+    """``run --once``: 1 when every feed failed; 3 when a digest could not be delivered;
+    0 otherwise, also when some feeds failed (one bad feed never stops the others)."""
+    if feeds and failed_feeds == feeds:
+        return ExitCode.ERROR
+    if failed_deliveries:
+        return ExitCode.PARTIAL
+    return ExitCode.OK
 
 
 async def _cycle_with_progress(service: Service) -> CycleResult:
@@ -141,23 +216,22 @@ def status() -> None:
     """Summarize the system: feeds by state, stories, watchlists, subscriptions, digests."""
     from monitor.status import show_status
 
-    show_status(state.engine())
+    show_status(state.reader())
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning newswatch errors into one readable message."""
+    """Entry point: run the app; an unexpected error is one line (exit 1), a traceback with
+    ``--debug``. Newswatch errors are handled by the root command (``_Newswatch``)."""
     try:
         app(args=argv)
-    except NewswatchError as exc:
+    except NewswatchError as exc:  # raised before a command ran
         if state.debug:
             raise
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
-        if exc.hint:
-            err.print(f"[bold]hint:[/] {escape(exc.hint)}", markup=True, highlight=False)
-        sys.exit(1)
-    except Exception as exc:  # anything unexpected: one line, the traceback only with --debug
+        report_error(exc)
+        sys.exit(ExitCode.ERROR)
+    except Exception as exc:
         if state.debug:
             raise
         err.print(f"unexpected error: {exc.__class__.__name__}: {exc}", markup=False)
         err.print("run again with --debug for the traceback")
-        sys.exit(2)
+        sys.exit(ExitCode.ERROR)

@@ -24,7 +24,7 @@ from rich.progress import track
 from monitor.cli_tools import stories_app
 from monitor.cli_watchlists import app as watchlist_app
 from monitor.clock import utcnow
-from monitor.console import err, out, table, when
+from monitor.console import ExitCode, err, out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
 from storage.records import StoredStory
@@ -61,15 +61,33 @@ def _stored_text(name: str) -> str:
 
 @watchlist_app.command("edit")
 def edit(name: str) -> None:
-    """Open a watchlist in $EDITOR; it is saved only if it validates."""
+    """Open a watchlist in $EDITOR; it is saved only if it validates.
+
+    Edits that are not saved (invalid, and not edited again; or the editor
+    failed) are kept in NAME.draft.yaml in the current folder, and the path is
+    printed.
+    """
     text = _stored_text(name)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
         while True:
-            subprocess.run([*shlex.split(editor), str(path)], check=False)
+            try:
+                done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot start the editor '{editor}' ({exc.strerror})",
+                    hint="set VISUAL or EDITOR to an editor installed here, e.g. EDITOR=nano",
+                ) from exc
             edited = path.read_text(encoding="utf-8")
+            if done.returncode != 0:
+                kept = f"; your edits are in {_keep_draft(name, edited)}" if edited != text else ""
+                raise ConfigError(
+                    f"the editor '{editor}' exited with status {done.returncode}: nothing saved"
+                    + kept,
+                    hint="fix the editor (VISUAL or EDITOR), or `newswatch watchlist add FILE`",
+                )
             if edited == text:
                 out.print("no change")
                 return
@@ -80,16 +98,44 @@ def edit(name: str) -> None:
                 if exc.hint:
                     out.print(f"hint: {exc.hint}", markup=False)
                 if not typer.confirm("edit again?", default=True):
-                    raise typer.Exit(1) from exc
+                    draft = _keep_draft(name, edited)
+                    err.print(
+                        f"not saved; your edits are in {draft}: fix them, then "
+                        f"`newswatch watchlist add {draft}`",
+                        markup=False,
+                    )
+                    raise typer.Exit(ExitCode.ERROR) from exc
                 continue
             if watchlist.name != name:
+                draft = _keep_draft(name, edited)
                 raise ConfigError(
-                    f"the file renames the watchlist to '{watchlist.name}'",
+                    f"the file renames the watchlist to '{watchlist.name}': not saved "
+                    f"(your edits are in {draft})",
                     hint="keep the name, or save it as a new watchlist with `watchlist add`",
                 )
             record = save_watchlist(state.engine(), name, edited, utcnow())
             out.print(f"watchlist {name} saved (version {record.version})")
             return
+
+
+def _keep_draft(name: str, text: str) -> Path:
+    """Write unsaved edits where the user will find them: the current folder, else /tmp."""
+    for number in range(100):
+        candidate = Path.cwd() / (
+            f"{name}.draft.yaml" if not number else f"{name}.draft{number}.yaml"
+        )
+        try:
+            with candidate.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    handle_fd, fallback = tempfile.mkstemp(prefix=f"{name}.", suffix=".draft.yaml")
+    with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(fallback)
 
 
 @watchlist_app.command("reset")

@@ -16,13 +16,14 @@ import typer
 from monitor.cli_digests import digest_app as digest_app  # re-exported for monitor.cli
 from monitor.cli_digests import find_subscription, subscription_state
 from monitor.clock import utcnow
-from monitor.console import out, table, when
+from monitor.console import emit, out, table, when
 from monitor.context import state
 from monitor.deliver import new_webhook_secret
 from monitor.errors import ConfigError, UnknownWatchlistError
 from monitor.payloads import FORMATS
 from monitor.schedule import describe_next, parse_quiet_hours, parse_schedule, parse_timezone
 from storage.feed_alerts import told_feeds
+from storage.records import SubscriptionRecord
 from storage.subscriptions import (
     add_subscription,
     list_subscriptions,
@@ -46,6 +47,7 @@ ALERTS_HELP = (
     "(at once, whatever the schedule; quiet hours hold them)."
 )
 ALERTS_ONLY = "(none: feed alerts only)"
+JSON_HELP = "Print the list as JSON (the full values), not as a table."
 
 
 def _check_watchlists(names: list[str]) -> None:
@@ -80,6 +82,28 @@ def _check_webhook(url: str) -> str:
     return url
 
 
+FORMAT_HELP = (
+    f"{', '.join(FORMATS)}; by default the one the webhook's address belongs to "
+    "(Slack, Discord, Teams), else json"
+)
+_FORMAT_HOSTS = (
+    ("hooks.slack.com", "slack"),
+    ("discord.com", "discord"),
+    ("discordapp.com", "discord"),
+    ("webhook.office.com", "teams"),
+    ("logic.azure.com", "teams"),
+)
+
+
+def format_for(url: str) -> str:
+    """The payload format a webhook address calls for: a Slack address gets Slack's."""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, fmt in _FORMAT_HOSTS:
+        if host == suffix or host.endswith("." + suffix):
+            return fmt
+    return "json"
+
+
 def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise ConfigError(
@@ -111,9 +135,11 @@ def add(
     webhook: Annotated[str | None, typer.Option("--webhook", help="A webhook URL.")] = None,
     every: Annotated[str, typer.Option("--every", help=EVERY_HELP)] = "daily@08:00",
     timezone: Annotated[str, typer.Option("--timezone", "--tz", help="IANA zone.")] = "UTC",
-    format: Annotated[str, typer.Option("--format", help=", ".join(FORMATS))] = "json",
+    format: Annotated[str | None, typer.Option("--format", help=FORMAT_HELP)] = None,
     secret: Annotated[str | None, typer.Option("--secret", help="whsec_… signing secret")] = None,
-    min_score: Annotated[float, typer.Option("--min-score", help="0 to 1.")] = 0.0,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="0 to 1.")
+    ] = 0.0,
     quiet_hours: Annotated[
         str | None, typer.Option("--quiet-hours", help="e.g. 22:00-07:00, local time")
     ] = None,
@@ -132,6 +158,11 @@ def add(
             "give at least one --watchlist",
             hint="or --feed-alerts alone for a subscription that only hears about feed health",
         )
+    if email and (format is not None or secret is not None):
+        raise typer.BadParameter(
+            "--format and --secret apply to webhooks; an email digest is text and HTML",
+            param_hint="'--format' / '--secret'",
+        )
     watchlist = watchlist or []
     _check_watchlists(watchlist)
     schedule = parse_schedule(every)
@@ -142,7 +173,7 @@ def add(
     else:
         assert webhook is not None
         channel, target = "webhook", _check_webhook(webhook)
-        _check_format(format)
+        format = _check_format(format or format_for(target))
         if secret is None:
             secret = shown_secret = new_webhook_secret()
         else:
@@ -155,7 +186,7 @@ def add(
         schedule=str(schedule),
         timezone=timezone,
         now=utcnow(),
-        format=format,
+        format=format or "json",
         secret=secret if channel == "webhook" else None,
         min_score=min_score,
         quiet_hours=_quiet(quiet_hours),
@@ -165,62 +196,76 @@ def add(
     what = record.schedule if watchlist else "feed alerts only"
     if watchlist and feed_alerts:
         what += ", feed alerts"
-    out.print(f"subscription {record.id} added: {channel} {target}, {what}", markup=False)
+    how = f" ({record.format})" if channel == "webhook" else ""
+    out.print(f"subscription {record.id} added: {channel}{how} {target}, {what}", markup=False)
     if shown_secret:
         out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
 
 
 @app.command("list")
-def list_() -> None:
-    """Show every subscription."""
-    rows = [
-        [
-            s.id,
-            s.channel if s.channel == "email" else f"webhook ({s.format})",
-            s.target,
-            ", ".join(s.watchlists) or ALERTS_ONLY,
-            s.schedule if s.watchlists else "—",
-            s.timezone,
-            "on" if s.feed_alerts else "off",
-            subscription_state(s),
-            s.disabled_reason or "",
-            when(s.last_digest_at),
-        ]
-        for s in list_subscriptions(state.engine())
+def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+    """Show every subscription (everything about one: `subscription show ID`)."""
+    known = {w.name for w in list_watchlists(state.reader())}
+    records = [
+        {
+            "id": s.id,
+            "channel": s.channel,
+            "format": s.format if s.channel == "webhook" else None,
+            "target": s.target,
+            "watchlists": list(s.watchlists) if as_json else _watchlists(s, known),
+            "missing_watchlists": [w for w in s.watchlists if w not in known],
+            "schedule": s.schedule if s.watchlists else None,
+            "timezone": s.timezone,
+            "feed_alerts": s.feed_alerts,
+            "state": subscription_state(s),
+            "disabled_reason": s.disabled_reason,
+            "last_digest": s.last_digest_at,
+        }
+        for s in list_subscriptions(state.reader())
     ]
-    table(
+    if not as_json:
+        for r in records:
+            r["channel"] = r["format"] or r["channel"]  # a webhook shows its format
+            r["schedule"] = r["schedule"] or "—"
+            if r["feed_alerts"]:
+                r["schedule"] = f"{r['schedule']} +alerts" if r["schedule"] != "—" else "alerts"
+    emit(
         "subscriptions",
         [
-            "id",
-            "channel",
-            "target",
-            "watchlists",
-            "schedule",
-            "zone",
-            "feed alerts",
-            "state",
-            "reason",
-            "last",
+            ("id", "id"),
+            ("state", "state"),
+            ("channel", "via"),
+            ("schedule", "schedule"),
+            ("watchlists", "watchlists"),
+            ("target", "target"),
         ],
-        rows,
+        records,
+        as_json,
     )
+
+
+def _watchlists(s: SubscriptionRecord, known: set[str]) -> str:
+    """The watchlist names, a removed one marked: it sends nothing until it is added again."""
+    removed = [f"(removed) {w}" for w in s.watchlists if w not in known]
+    return ", ".join(removed + [w for w in s.watchlists if w in known]) or ALERTS_ONLY
 
 
 @app.command("show")
 def show(subscription_id: int) -> None:
     """Show one subscription, with when its next digest is due."""
-    s = find_subscription(subscription_id)
+    s = find_subscription(subscription_id, reader=True)
+    known = {w.name for w in list_watchlists(state.reader())}
     zone = parse_timezone(s.timezone)
     quiet = parse_quiet_hours(s.quiet_hours) if s.quiet_hours else None
     upcoming = describe_next(
         parse_schedule(s.schedule), zone, s.last_digest_at or s.created_at, utcnow(), quiet
     )
-    told = sum(1 for broken, _, _ in told_feeds(state.engine(), s.id).values() if broken)
+    told = sum(1 for broken, _, _ in told_feeds(state.reader(), s.id).values() if broken)
     alerts = "off"
     if s.feed_alerts:
-        alerts = "on: one message when a feed turns failing or dead, one when it recovers"
+        alerts = "on (when a feed breaks or recovers)"
         if told:
-            alerts += f" ({told} reported broken now)"
+            alerts = f"on ({told} feeds reported broken now)"
     next_digest = upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
     if s.paused or not s.watchlists:
         next_digest = "—"
@@ -228,7 +273,7 @@ def show(subscription_id: int) -> None:
         ["channel", s.channel],
         ["target", s.target],
         ["format", s.format if s.channel == "webhook" else "email (text + HTML)"],
-        ["watchlists", ", ".join(s.watchlists) or ALERTS_ONLY],
+        ["watchlists", _watchlists(s, known)],
         ["feed alerts", alerts],
         ["schedule", s.schedule],
         ["time zone", s.timezone],
@@ -259,7 +304,9 @@ def edit(
     timezone: Annotated[str | None, typer.Option("--timezone", "--tz")] = None,
     format: Annotated[str | None, typer.Option("--format")] = None,
     secret: Annotated[str | None, typer.Option("--secret", help="whsec_… or 'new'")] = None,
-    min_score: Annotated[float | None, typer.Option("--min-score")] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0.0, max=1.0, help="0 to 1.")
+    ] = None,
     quiet_hours: Annotated[
         str | None, typer.Option("--quiet-hours", help="HH:MM-HH:MM, or 'none'")
     ] = None,
@@ -342,3 +389,42 @@ def resume(subscription_id: int) -> None:
     find_subscription(subscription_id)
     set_paused(state.engine(), subscription_id, False)
     out.print(f"subscription {subscription_id} resumed")
+
+
+@app.command("unsubscribe")
+def unsubscribe_(
+    subscription_id: Annotated[int | None, typer.Argument(help="From the email's link.")] = None,
+    token: Annotated[str | None, typer.Argument(help="The token from the same link.")] = None,
+    mail: Annotated[
+        bool,
+        typer.Option(
+            "--mail",
+            help="Read an unsubscribe email on stdin (for a mail server's pipe, e.g. an alias "
+            "'unsubscribe: \"|newswatch subscription unsubscribe --mail\"').",
+        ),
+    ] = False,
+) -> None:
+    """What a recipient's unsubscribe does: the subscription is paused (resume brings it back)."""
+    import sys
+
+    from monitor.unsubscribe import load_key, token_in_message, unsubscribe
+
+    if mail == (subscription_id is not None):
+        raise typer.BadParameter("give ID TOKEN, or --mail with the email on stdin")
+    if mail:
+        found = token_in_message(sys.stdin.buffer.read())
+        if found is None:
+            raise ConfigError(
+                "no 'unsubscribe ID TOKEN' in the email's subject",
+                hint="the recipient must keep the subject of the unsubscribe link",
+            )
+        subscription_id, token = found
+    if subscription_id is None or not token:
+        raise typer.BadParameter("give the token too: ID TOKEN")
+    key = load_key(state.settings().data_dir)
+    if not unsubscribe(state.engine(), key, subscription_id, token, utcnow()):
+        raise ConfigError(
+            f"not unsubscribed: that is not the token of subscription {subscription_id}",
+            hint="copy the whole link from the email",
+        )
+    out.print(f"subscription {subscription_id} paused: a recipient unsubscribed", markup=False)

@@ -7,18 +7,21 @@ daemon's matcher and deduplicator over JSON Lines.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
-from monitor.console import err, out, table, when
+from monitor.clock import utcnow
+from monitor.console import emit, err, out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
-from storage.stories import get_story, search_stories
+from storage.stories import get_story
 from watchlists.builtin import builtin_watchlists
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import Matcher, compile_watchlists
@@ -126,13 +129,88 @@ def dedup(
 
 
 @stories_app.command("search")
-def search(query: str) -> None:
-    """Find stored stories whose title or summary contains QUERY."""
-    rows = [
-        [s.id, when(s.first_seen_at), s.source, s.title]
-        for s in search_stories(state.engine(), query)
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Words that must all occur in the title or summary; word* is a prefix."
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Stories to show.")] = 50,
+    watchlist: Annotated[
+        str | None, typer.Option("--watchlist", "-w", help="Only stories this watchlist matched.")
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option("--feed", help="Only from this feed (URL or id).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="First seen since: 7d, 12h, or 2026-04-05.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="First seen before: 2026-04-30, or 2d.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stories as JSON.")] = False,
+) -> None:
+    """Full-text search of stored stories (titles and summaries), best match first."""
+    from storage.feeds import find_feed
+    from storage.search import StoryQuery, search_stories
+
+    engine, now = state.reader(), utcnow()
+    feed_id = None
+    if feed is not None:
+        record = find_feed(engine, feed)
+        if record is None:
+            raise NotFoundError(f"no feed '{feed}'", hint="see `newswatch feed list`")
+        feed_id = record.id
+    wanted = StoryQuery(
+        query,
+        watchlist=watchlist,
+        feed_id=feed_id,
+        since=moment(since, now, "--since") if since else None,
+        until=moment(until, now, "--until") if until else None,
+    )
+    found = search_stories(engine, wanted, limit)
+    records = [
+        {
+            "id": s.id,
+            "first_seen": s.first_seen_at,
+            "source": s.source,
+            "title": s.title,
+            "url": s.url,
+        }
+        for s in found.stories
     ]
-    table(f"stories matching '{query}'", ["id", "first seen", "source", "title"], rows)
+    emit(
+        f"stories matching '{query}'",
+        [("id", "id"), ("first_seen", "first seen"), ("source", "source"), ("title", "title")],
+        records,
+        as_json,
+    )
+    if found.total > len(found.stories) and not as_json:
+        err.print(
+            f"showing {len(found.stories)} of {found.total} stories; --limit {found.total} "
+            "shows them all, or narrow with --watchlist, --feed, --since",
+            markup=False,
+        )
+
+
+_AGE = re.compile(r"^(\d+)\s*([dhw])$")
+
+
+def moment(text: str, now: datetime, option: str) -> datetime:
+    """``7d``, ``12h``, ``2w`` (that long before ``now``) or a date ``2026-04-05`` (UTC)."""
+    age = _AGE.match(text.strip().lower())
+    if age:
+        amount, unit = int(age.group(1)), age.group(2)
+        unit_name = {"d": "days", "h": "hours", "w": "weeks"}[unit]
+        return now - timedelta(**{unit_name: amount})
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"'{text}' is neither an age (7d, 12h, 2w) nor a date (2026-04-05)",
+            param_hint=f"'{option}'",
+        ) from exc
 
 
 @stories_app.command("show")

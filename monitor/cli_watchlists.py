@@ -13,9 +13,10 @@ from typing import Annotated
 import typer
 
 from monitor.clock import utcnow
-from monitor.console import out, table, when
+from monitor.console import ExitCode, day, emit, err, out, table
 from monitor.context import state
 from monitor.errors import ConfigError, UnknownWatchlistError
+from storage.subscriptions import list_subscriptions
 from storage.watchlist_store import (
     delete_watchlist,
     get_watchlist,
@@ -24,45 +25,68 @@ from storage.watchlist_store import (
     set_enabled,
 )
 from watchlists.loader import parse_watchlist
-from watchlists.matcher import compile_watchlists
+from watchlists.matcher import Matcher, compile_watchlists
 
 app = typer.Typer(help="Manage watchlists: what stories are matched against.", no_args_is_help=True)
 
 
-def _require(name: str) -> str:
-    record = get_watchlist(state.engine(), name)
+def _require(name: str, reader: bool = False) -> str:
+    engine = state.reader() if reader else state.engine()
+    record = get_watchlist(engine, name)
     if record is None:
-        known = ", ".join(w.name for w in list_watchlists(state.engine())) or "none"
+        known = ", ".join(w.name for w in list_watchlists(engine)) or "none"
         raise UnknownWatchlistError(f"no watchlist '{name}'", hint=f"known watchlists: {known}")
     return record.text
 
 
+JSON_HELP = "Print the list as JSON (the full values), not as a table."
+
+
 @app.command("list")
-def list_() -> None:
-    """Show every watchlist."""
-    rows = []
-    for record in list_watchlists(state.engine()):
+def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+    """Show every watchlist (its whole text with `watchlist show NAME`)."""
+    records = []
+    for record in list_watchlists(state.reader()):
         try:
             description = parse_watchlist(record.text, record.name).description
         except ValueError:
             description = "(invalid: fix with `watchlist add`)"
-        rows.append(
-            [
-                record.name,
-                record.version,
-                "yes" if record.enabled else "no",
-                "built-in" if record.builtin else "",
-                when(record.updated_at),
-                description,
-            ]
+        records.append(
+            {
+                "name": record.name,
+                "version": record.version,
+                "enabled": record.enabled,
+                "builtin": record.builtin,
+                "updated": record.updated_at,
+                "description": " ".join(description.split()),
+            }
         )
-    table("watchlists", ["name", "version", "enabled", "", "updated", "description"], rows)
+    if as_json:
+        emit("watchlists", [], records, as_json=True)
+        return
+    for r in records:
+        r["enabled"] = "yes" if r["enabled"] else "no"
+        r["builtin"] = "built-in" if r["builtin"] else "own"
+        r["updated"] = day(r["updated"])  # type: ignore[arg-type]
+    emit(
+        "watchlists",
+        [
+            ("name", "name"),
+            ("version", "ver"),
+            ("enabled", "on"),
+            ("builtin", "kind"),
+            ("updated", "updated"),
+            ("description", "description"),
+        ],
+        records,
+        as_json=False,
+    )
 
 
 @app.command("show")
 def show(name: str) -> None:
     """Print a watchlist's YAML."""
-    out.print(_require(name), end="", markup=False)
+    out.print(_require(name, reader=True), end="", markup=False)
 
 
 @app.command("export")
@@ -91,10 +115,19 @@ def import_(path: Path) -> None:
 
 @app.command("remove")
 def remove(name: str) -> None:
-    """Delete a watchlist (its stored matches stay)."""
+    """Delete a watchlist (its stored matches and versions stay; the name can be used again)."""
     _require(name)
     delete_watchlist(state.engine(), name)
     out.print(f"watchlist {name} removed")
+    naming = [s for s in list_subscriptions(state.engine()) if name in s.watchlists]
+    if naming:
+        ids = ", ".join(str(s.id) for s in naming)
+        err.print(
+            f"warning: subscription {ids} still name {name}: they get nothing from it until a "
+            f"watchlist of that name is added again; `newswatch subscription edit ID "
+            f"--watchlist OTHER` to change them",
+            markup=False,
+        )
 
 
 @app.command("enable")
@@ -116,28 +149,59 @@ def disable(name: str) -> None:
 @app.command("test")
 def test(
     name: str,
-    text: Annotated[str | None, typer.Option("--text", help="A headline and summary.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="A text file to test.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="A headline, then (after a line break) the summary."),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="A story file: JSON Lines (one story a line, each tested alone) or a text "
+            "file whose first line is the headline.",
+        ),
+    ] = None,
     title: Annotated[str, typer.Option("--title", help="A headline, tested as the title.")] = "",
     url: Annotated[str | None, typer.Option("--url", help="A web page to test.")] = None,
 ) -> None:
-    """Show whether and why a text matches a watchlist (and, if not, why not)."""
+    """Show whether and why a story matches a watchlist (and, if not, why not).
+
+    Exits 0 when it matches (with JSON Lines: when at least one story does), 1 when not.
+    """
     if text is None and file is None and url is None and not title:
         raise ConfigError("nothing to test", hint="give --text, --title, --file or --url")
-    body = text or ""
+    matcher = compile_watchlists([parse_watchlist(_require(name, reader=True), name)])
+    if file is not None and file.suffix.lower() in (".jsonl", ".ndjson"):
+        _test_lines(matcher, name, file)
+        return
+    body = ""
+    if text is not None:
+        head, _, body = text.strip().partition("\n")
+        title = title or head.strip()
+        body = body.strip()
     if file is not None or url is not None:
         from monitor.documents import load_documents
-        from watchlists.textformats import to_plain
+        from watchlists.textformats import guess_format, to_plain
 
         reference = str(file) if file is not None else str(url)
         (source,) = load_documents([reference], state.settings())
-        body = to_plain(source.text, source.format, source.name).text
-    matcher = compile_watchlists([parse_watchlist(_require(name), name)])
+        fmt = source.format or guess_format(source.text, source.name)
+        raw = source.text.strip()
+        if fmt in ("text", "markdown") and not title:  # the first line is the headline
+            head, _, raw = raw.partition("\n")
+            title = head.lstrip("# ").strip()
+        body = to_plain(raw, fmt, source.name).text.strip()
+    if not _explain(matcher, name, title, body):
+        raise typer.Exit(ExitCode.ERROR)
+
+
+def _explain(matcher: Matcher, name: str, title: str, body: str) -> bool:
+    """Print why ``title`` and ``body`` match (or do not); whether they matched."""
     found = matcher.match(title, body, None)
     if not found:
         out.print(f"no match for {name}", markup=False)
         out.print(matcher.diagnose(name, title, body, None).explain(), markup=False)
-        raise typer.Exit(1)
+        return False
     for match in found:
         out.print(f"match: {match.watchlist} score {match.score:.2f}")
         rows = []
@@ -146,6 +210,39 @@ def test(
             context = field_text[max(0, hit.start - 30) : hit.end + 30]
             rows.append([hit.term, hit.group, hit.field, f"{hit.similarity:.2f}", context])
         table("terms", ["term", "group", "field", "closeness", "context"], rows)
+    return True
+
+
+def _test_lines(matcher: Matcher, name: str, file: Path) -> None:
+    """Test each story of a JSON Lines file on its own, as the service would see it."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}") from exc
+    rows: list[list[object]] = []
+    matched = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            story = json.loads(line)
+            if not isinstance(story, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            raise ConfigError(
+                f"{file}:{number}: not a story ({exc})",
+                hint='one JSON object a line: {"id": …, "title": …, "summary": …}',
+            ) from exc
+        found = matcher.match(
+            str(story.get("title") or ""), str(story.get("summary") or ""), story.get("language")
+        )
+        matched += bool(found)
+        score = f"{found[0].score:.2f}" if found else "no match"
+        rows.append([story.get("id", number), score, str(story.get("title") or "")])
+    out.print(f"{name}: {matched} of {len(rows)} stories match", markup=False)
+    table("stories", ["story", "score", "title"], rows)
+    if not matched:
+        raise typer.Exit(ExitCode.ERROR)
 
 
 @app.command("schema")
@@ -174,7 +271,6 @@ def build(
     ] = 25,
 ) -> None:
     """Draft a watchlist from documents: events, what they happened to, names, terms of art."""
-    from monitor.console import err
     from monitor.documents import load_documents
     from watchlists.builder import build_watchlist_yaml, check_name
 

@@ -45,6 +45,8 @@ class Settings:
     webhook_timeout: float = 15.0
     delivery_attempts: int = 8
     smtp_ca_file: str = ""  # PEM bundle to trust for the SMTP server's certificate
+    unsubscribe_url: str = ""  # https://… where the web console answers one-click unsubscribes
+    unsubscribe_mailto: str = ""  # the address unsubscribe emails go to ("" → the sender)
 
     @property
     def outbox_dir(self) -> Path:
@@ -58,16 +60,25 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
         """Build settings: defaults < TOML file < environment (``*_FILE`` for secrets)."""
         values: dict[str, Any] = {}
+        origins: dict[str, str] = {}  # where each value came from, for error messages
+        if config_file is not None and not config_file.is_file():
+            raise ConfigError(
+                f"--config names {config_file}, which "
+                + ("is a folder" if config_file.is_dir() else "does not exist"),
+                hint="give the path of a newswatch.toml file",
+            )
         path = config_file or _config_path(environ)
         if path is not None:
-            values.update(_read_toml(path))
+            for name, raw in _read_toml(path).items():
+                values[name], origins[name] = raw, f"{path}: {name}"
         for f in fields(cls):
             key = PREFIX + f.name.upper()
             if key in environ:
-                values[f.name] = environ[key]
+                values[f.name], origins[f.name] = environ[key], key
             elif key + "_FILE" in environ:
                 values[f.name] = _read_secret_file(key + "_FILE", environ[key + "_FILE"])
-        return cls(**{name: _coerce(name, raw) for name, raw in values.items()})
+                origins[f.name] = f"{key} (from {key}_FILE)"
+        return cls(**{name: _coerce(name, raw, origins[name]) for name, raw in values.items()})
 
     def redacted(self) -> dict[str, str]:
         """The settings as strings, secrets hidden, for ``config show``."""
@@ -144,9 +155,11 @@ def _read_secret_file(key: str, file_name: str) -> str:
         ) from exc
 
 
-def _coerce(name: str, raw: Any) -> Any:
+def _coerce(name: str, raw: Any, origin: str = "") -> Any:
+    """``raw`` as the field's type; ``origin`` (an environment variable, or a file and key)
+    is named in the error."""
     kind = {f.name: f.type for f in fields(Settings)}[name]
-    key = PREFIX + name.upper()
+    key = origin or PREFIX + name.upper()
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -155,32 +168,46 @@ def _coerce(name: str, raw: Any) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(f"{key}={raw!r} is not a yes/no value", hint="use true or false")
+        raise ConfigError(f"{key} = {raw!r} is not a yes/no value", hint="use true or false")
     if kind in ("int", "float"):
         try:
             number = int(raw) if kind == "int" else float(raw)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{key}={raw!r} is not a number", hint="give a plain number") from exc
+            raise ConfigError(
+                f"{key} = {raw!r} is not a number", hint="give a plain number"
+            ) from exc
         if number <= 0:
-            raise ConfigError(f"{key}={raw!r} must be positive", hint="give a number above 0")
+            raise ConfigError(f"{key} = {raw!r} must be positive", hint="give a number above 0")
         return number
     if kind == "Path":
         return Path(str(raw)).expanduser()
     text = str(raw)
     if name == "smtp_url" and text:
-        _check_smtp_url(text)
+        _check_smtp_url(text, key)
+    if name == "unsubscribe_url" and text:
+        parts = urlsplit(text)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ConfigError(
+                f"{key} = {text!r} is not an https URL",
+                hint="give the console's public address, e.g. https://news.example.org "
+                "(mail clients only follow https for one-click unsubscribes)",
+            )
+    if name == "unsubscribe_mailto" and text and "@" not in text:
+        raise ConfigError(
+            f"{key} = {text!r} is not an email address", hint="e.g. unsubscribe@example.org"
+        )
     if name == "database_url" and text and not text.startswith(("sqlite", "postgresql")):
         raise ConfigError(
-            f"{key}={redact_url(text)!r} is not a supported database",
+            f"{key} = {redact_url(text)!r} is not a supported database",
             hint="use sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db",
         )
     return text
 
 
-def _check_smtp_url(url: str) -> None:
+def _check_smtp_url(url: str, origin: str = "NEWSWATCH_SMTP_URL") -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ConfigError(
-            f"NEWSWATCH_SMTP_URL={redact_url(url)!r} is not an SMTP URL",
+            f"{origin} = {redact_url(url)!r} is not an SMTP URL",
             hint="use smtp://[user:pass@]host[:port][?starttls=true] or smtps://host[:port]",
         )

@@ -38,7 +38,9 @@ async def run_daemon(service: Service) -> None:
     async def cycle() -> None:
         try:
             result = await service.cycle(stop=stop)
-            log.info(
+            idle = not result.poll.feeds and not result.dispatch.sent and not result.alerts
+            log.log(
+                logging.DEBUG if idle else logging.INFO,
                 "cycle: %d feeds (%d ok, %d unchanged, %d errors), %d new stories, "
                 "%d matches, %d feed alerts, %d digests and alerts sent",
                 result.poll.feeds,
@@ -49,6 +51,15 @@ async def run_daemon(service: Service) -> None:
                 result.poll.new_matches,
                 len(result.alerts),
                 len(result.dispatch.sent),
+                extra={
+                    "feeds": result.poll.feeds,
+                    "feeds_ok": result.poll.ok,
+                    "feed_errors": len(result.poll.errors),
+                    "new_stories": result.poll.new_stories,
+                    "new_matches": result.poll.new_matches,
+                    "sent": len(result.dispatch.sent),
+                    "failed": len(result.dispatch.failed),
+                },
             )
         except asyncio.CancelledError:
             log.warning("cycle cut short by shutdown; unsaved feeds are polled next time")

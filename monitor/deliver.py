@@ -33,6 +33,7 @@ from monitor.netguard import resolve_checked
 from monitor.payloads import webhook_body
 from monitor.politeness import retry_after_seconds
 from monitor.render import alert_email_message, email_message, sender_address
+from monitor.unsubscribe import UnsubscribeLinks
 
 SMTP_TIMEOUT = 30.0
 
@@ -40,11 +41,16 @@ SMTP_TIMEOUT = 30.0
 Outgoing = DigestContent | AlertContent
 
 
-def outgoing_email(content: Outgoing, sender: str, recipients: list[str]) -> EmailMessage:
+def outgoing_email(
+    content: Outgoing,
+    sender: str,
+    recipients: list[str],
+    unsubscribe: UnsubscribeLinks | None = None,
+) -> EmailMessage:
     """The email message for a digest or a feed alert."""
     if isinstance(content, AlertContent):
-        return alert_email_message(content, sender, recipients)
-    return email_message(content, sender, recipients)
+        return alert_email_message(content, sender, recipients, unsubscribe)
+    return email_message(content, sender, recipients, unsubscribe)
 
 
 def outgoing_body(content: Outgoing, fmt: str = "json") -> bytes:
@@ -90,6 +96,7 @@ def send_email(
     sender: str,
     recipients: list[str],
     ca_file: str = "",
+    unsubscribe: UnsubscribeLinks | None = None,
 ) -> None:
     """Send over SMTP: ``smtp://`` (``?starttls=true`` to upgrade), ``smtps://`` for TLS."""
     parts = urlsplit(smtp_url)
@@ -98,7 +105,7 @@ def send_email(
     port = parts.port or (465 if implicit_tls else 25)
     options = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
     target = f"{host}:{port}"
-    message = outgoing_email(content, sender, recipients)
+    message = outgoing_email(content, sender, recipients, unsubscribe)
     envelope_from = sender_address(sender).addr_spec
     try:
         context = smtp_context(options, ca_file)
@@ -150,11 +157,17 @@ def send_email(
         raise EmailError(f"SMTP delivery to {target} failed: {exc}", target=target) from exc
 
 
-def write_outbox(content: Outgoing, outbox: Path, sender: str, recipients: list[str]) -> Path:
+def write_outbox(
+    content: Outgoing,
+    outbox: Path,
+    sender: str,
+    recipients: list[str],
+    unsubscribe: UnsubscribeLinks | None = None,
+) -> Path:
     """Write ``<id>.eml`` and ``<id>.json`` into the outbox folder (when no SMTP is set)."""
     outbox.mkdir(parents=True, exist_ok=True)
     eml = outbox / f"{content.id}.eml"
-    _atomic_write(eml, outgoing_email(content, sender, recipients).as_bytes())
+    _atomic_write(eml, outgoing_email(content, sender, recipients, unsubscribe).as_bytes())
     _atomic_write(outbox / f"{content.id}.json", outgoing_body(content))
     return eml
 

@@ -71,7 +71,8 @@ def _cycle(data_dir: Path, port: int, names: list[str]) -> str:
     digests = list_digests(engine)
     header = (
         f"demo: polled {result.poll.feeds} sample feeds, {result.poll.new_stories} stories, "
-        f"{result.poll.new_matches} matches; the digest below went to the outbox folder.\n\n"
+        f"{result.poll.new_matches} matches. Below is the digest it would email; nothing "
+        "was sent, and the demo's temporary data folder is deleted when it ends.\n\n"
     )
     if not digests:
         return header + "(no digest: nothing matched)"

@@ -16,6 +16,7 @@ import signal
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -26,6 +27,8 @@ from monitor.digest import DigestContent, build_digest
 from monitor.errors import ConfigError, DeliveryError, NewswatchError, WebhookError
 from monitor.health import ALERT_STATES
 from monitor.schedule import is_due, parse_quiet_hours, parse_schedule, parse_timezone, quiet_until
+from monitor.unsubscribe import links as unsubscribe_links
+from monitor.unsubscribe import load_key
 from storage.digests import (
     claim_due_digests,
     create_digest,
@@ -237,7 +240,7 @@ async def _attempt(
 ) -> None:
     _fault_point("before-send")
     try:
-        await deliver_one(engine, settings, record, now)
+        where = await deliver_one(engine, settings, record, now)
     except DeliveryError as exc:
         _failed(engine, settings, record, exc, now, report)
         return
@@ -254,18 +257,31 @@ async def _attempt(
     _fault_point("after-send")
     mark_sent(engine, record.id, now)
     report.sent.append(record.id)
-    log.info("digest %s delivered", record.id)
+    log.info(
+        "digest %s %s",
+        record.id,
+        where,
+        extra={"digest": record.id, "subscription": record.subscription_id, "outcome": "sent"},
+    )
 
 
 async def deliver_one(
     engine: Engine, settings: Settings, record: DigestRecord, now: datetime
-) -> None:
+) -> str:
+    """Send one outbox entry; says where it went ("emailed to …", "written to …")."""
     sub = get_subscription(engine, record.subscription_id)
     if sub is None:
         raise DeliveryError("its subscription was removed", target="-", permanent=True)
     content = outgoing_content(record.payload)
     if sub.channel == "email":
         recipients = [r.strip() for r in sub.target.split(",") if r.strip()]
+        leave = unsubscribe_links(
+            load_key(settings.data_dir),
+            sub.id,
+            settings.smtp_from,
+            settings.unsubscribe_url,
+            settings.unsubscribe_mailto,
+        )
         if settings.smtp_url:
             await asyncio.to_thread(
                 send_email,
@@ -274,19 +290,21 @@ async def deliver_one(
                 settings.smtp_from,
                 recipients,
                 settings.smtp_ca_file,
+                leave,
             )
-        else:
-            write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients)
-    else:
-        await send_webhook(
-            content,
-            sub.target,
-            sub.format,
-            sub.secret,
-            settings.allow_private_networks,
-            settings.webhook_timeout,
-            now,
-        )
+            return f"emailed to {sub.target}"
+        path = write_outbox(content, settings.outbox_dir, settings.smtp_from, recipients, leave)
+        return f"written to {path} (no NEWSWATCH_SMTP_URL is set: not emailed)"
+    await send_webhook(
+        content,
+        sub.target,
+        sub.format,
+        sub.secret,
+        settings.allow_private_networks,
+        settings.webhook_timeout,
+        now,
+    )
+    return f"posted to the webhook at {urlsplit(sub.target).hostname}"  # its path is a secret
 
 
 def outgoing_content(payload: str) -> Outgoing:

@@ -302,6 +302,12 @@ class Ingestor:
                 summary.new_matches,
                 _minutes(poll.next_check_at - now),
                 (time.perf_counter() - started) * 1000,
+                extra={
+                    "feed": feed.url,
+                    "status": result.status,
+                    "new_stories": summary.new_stories,
+                    "duration_ms": round((time.perf_counter() - started) * 1000),
+                },
             )
         except FeedError as exc:
             await self._fail(feed, now, exc, report, writer)
@@ -359,6 +365,7 @@ class Ingestor:
             errors,
             _minutes(when - now),
             reason,
+            extra={"feed": feed.url, "status": status, "error": reason, "state": health.state},
         )
         await writer.error(feed.id, reason, now, when, health.state, health.reason)
 

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from monitor.alert import AlertContent, headline
 from monitor.digest import DigestContent, DigestEntry
 from monitor.errors import EmailError
+from monitor.unsubscribe import UnsubscribeLinks
 
 # Line breaks of every kind, other control characters, and the start of an
 # RFC 2047 encoded word: none of them may reach a header (CVE-2024-6923).
@@ -39,6 +40,7 @@ EXPECTED_HEADERS = frozenset(
         "message-id",
         "list-id",
         "list-unsubscribe",
+        "list-unsubscribe-post",
         "x-newswatch-digest",
         "x-newswatch-alert",
         "x-newswatch-event",
@@ -114,12 +116,15 @@ def _context(content: DigestContent) -> dict[str, object]:
     }
 
 
-def render_text(content: DigestContent) -> str:
-    return _environment().get_template("digest.txt.j2").render(**_context(content))
+def render_text(content: DigestContent, unsubscribe: str = "") -> str:
+    """The text part; ``unsubscribe`` is the recipient's footer line (else the operator's)."""
+    template = _environment().get_template("digest.txt.j2")
+    return template.render(**_context(content), unsubscribe=unsubscribe)
 
 
-def render_html(content: DigestContent) -> str:
-    return _environment().get_template("digest.html.j2").render(**_context(content))
+def render_html(content: DigestContent, unsubscribe: str = "") -> str:
+    template = _environment().get_template("digest.html.j2")
+    return template.render(**_context(content), unsubscribe=unsubscribe)
 
 
 def header_safe(text: str, limit: int = 200) -> str:
@@ -155,7 +160,12 @@ def sender_address(sender: str) -> Address:
     return Address(display_name=header_safe(name) or "newswatch", username=user, domain=domain)
 
 
-def email_message(content: DigestContent, sender: str, recipients: list[str]) -> EmailMessage:
+def email_message(
+    content: DigestContent,
+    sender: str,
+    recipients: list[str],
+    unsubscribe: UnsubscribeLinks | None = None,
+) -> EmailMessage:
     """A multipart text + HTML message whose Message-ID carries the digest id."""
     message = _envelope(
         content.id,
@@ -164,10 +174,12 @@ def email_message(content: DigestContent, sender: str, recipients: list[str]) ->
         content.subscription_id,
         sender,
         recipients,
+        unsubscribe,
     )
+    footer = unsubscribe.footer() if unsubscribe else ""
     message["X-Newswatch-Digest"] = content.id
-    message.set_content(render_text(content))
-    message.add_alternative(render_html(content), subtype="html")
+    message.set_content(render_text(content, footer))
+    message.add_alternative(render_html(content, footer), subtype="html")
     _check_headers(message, content.id)
     return message
 
@@ -179,6 +191,7 @@ def _envelope(
     subscription_id: int,
     sender: str,
     recipients: list[str],
+    unsubscribe: UnsubscribeLinks | None = None,
 ) -> EmailMessage:
     """The headers every newswatch message carries; the caller adds its own and the body."""
     origin = sender_address(sender)
@@ -192,9 +205,13 @@ def _envelope(
     message["List-Id"] = (
         f"newswatch subscription {subscription_id} <subscription-{subscription_id}.{domain}>"
     )
-    message["List-Unsubscribe"] = (
-        f"<mailto:{origin.addr_spec}?subject=unsubscribe%20subscription%20{subscription_id}>"
-    )
+    if unsubscribe is None:
+        message["List-Unsubscribe"] = (
+            f"<mailto:{origin.addr_spec}?subject=unsubscribe%20subscription%20{subscription_id}>"
+        )
+    else:
+        for name, value in unsubscribe.headers().items():
+            message[name] = value
     message["Auto-Submitted"] = "auto-generated"
     return message
 
@@ -217,12 +234,14 @@ def _alert_context(content: AlertContent) -> dict[str, object]:
     }
 
 
-def render_alert_text(content: AlertContent) -> str:
-    return _environment().get_template("alert.txt.j2").render(**_alert_context(content))
+def render_alert_text(content: AlertContent, unsubscribe: str = "") -> str:
+    template = _environment().get_template("alert.txt.j2")
+    return template.render(**_alert_context(content), unsubscribe=unsubscribe)
 
 
-def render_alert_html(content: AlertContent) -> str:
-    return _environment().get_template("alert.html.j2").render(**_alert_context(content))
+def render_alert_html(content: AlertContent, unsubscribe: str = "") -> str:
+    template = _environment().get_template("alert.html.j2")
+    return template.render(**_alert_context(content), unsubscribe=unsubscribe)
 
 
 def alert_subject(content: AlertContent) -> str:
@@ -231,7 +250,12 @@ def alert_subject(content: AlertContent) -> str:
     return line if len(line) < 250 else line[:249].rstrip() + "…"
 
 
-def alert_email_message(content: AlertContent, sender: str, recipients: list[str]) -> EmailMessage:
+def alert_email_message(
+    content: AlertContent,
+    sender: str,
+    recipients: list[str],
+    unsubscribe: UnsubscribeLinks | None = None,
+) -> EmailMessage:
     """A multipart text + HTML feed alert; Message-ID and X-Newswatch-Alert carry its id."""
     message = _envelope(
         content.id,
@@ -240,11 +264,13 @@ def alert_email_message(content: AlertContent, sender: str, recipients: list[str
         content.subscription_id,
         sender,
         recipients,
+        unsubscribe,
     )
+    footer = unsubscribe.footer() if unsubscribe else ""
     message["X-Newswatch-Alert"] = content.id
     message["X-Newswatch-Event"] = content.type
-    message.set_content(render_alert_text(content))
-    message.add_alternative(render_alert_html(content), subtype="html")
+    message.set_content(render_alert_text(content, footer))
+    message.add_alternative(render_alert_html(content, footer), subtype="html")
     _check_headers(message, content.id)
     return message
 

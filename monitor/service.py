@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -19,6 +22,7 @@ from monitor import metrics
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.dispatch import DispatchReport, compose_due, compose_feed_alerts, deliver_due
+from monitor.errors import ConfigError
 from monitor.ingest import CycleReport, Ingestor
 from monitor.opml import default_feeds
 from storage.database import migrate, open_engine
@@ -38,16 +42,53 @@ class CycleResult:
 
 
 def open_database(settings: Settings) -> Engine:
-    """Open (and migrate) the database; a fresh one gets the built-in watchlists."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(settings.effective_database_url)
+    """Open (and migrate) the database; a fresh one gets the built-in watchlists.
+
+    A SQLite database is created, with its folder, only here (on first use); a folder
+    or file that cannot be written is refused with its path named.
+    """
+    url = settings.effective_database_url
+    path = Path(url.split("///", 1)[-1]) if url.startswith("sqlite:///") else None
+    if path is not None:
+        _check_writable(path)
+    fresh = path is not None and not path.exists()
+    engine = open_engine(url)
     migrate(engine)
+    if fresh:
+        log.info("created the database %s", path)
     if not list_watchlists(engine):
         now = utcnow()
         for name, text in builtin_watchlist_texts().items():
             save_watchlist(engine, name, text, now, builtin=True)
-        log.info("installed the built-in watchlists")
+        log.debug("installed the built-in watchlists")
     return engine
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a database file, or the folder it is (to be) in, that cannot be written.
+
+    Probed by opening the file for writing and creating a scratch file in the folder
+    (permission bits alone say nothing on a read-only mount or to root).
+    """
+    hint = "set NEWSWATCH_DATA_DIR to a folder you can write to, or fix its permissions"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        what = f"the database {path}" if path.exists() else f"cannot create the database {path}"
+        raise ConfigError(
+            f"{what}: the folder {folder} cannot be written ({exc.strerror})", hint=hint
+        ) from exc
+    if path.exists():
+        try:
+            os.close(os.open(path, os.O_RDWR))
+        except OSError as exc:
+            raise ConfigError(
+                f"the database {path} cannot be written ({exc.strerror})", hint=hint
+            ) from exc
 
 
 def ensure_default_feeds(engine: Engine, now: datetime) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -36,11 +37,19 @@ def get_watchlist(engine: Engine, name: str) -> WatchlistRecord | None:
 def save_watchlist(
     engine: Engine, name: str, text: str, now: datetime, *, builtin: bool = False
 ) -> WatchlistRecord:
-    """Create or update a watchlist; a changed text becomes a new version."""
+    """Create or update a watchlist; a changed text becomes a new version.
+
+    A name that was removed continues its numbering: the old versions stay in the
+    history, and the new text becomes the next version after them.
+    """
     with transaction(engine) as session:
         row = session.exec(select(Watchlist).where(Watchlist.name == name)).first()
         if row is None:
-            row = Watchlist(name=name, version=1, text=text, builtin=builtin, updated_at=now)
+            last = session.exec(
+                select(func.max(WatchlistVersion.version)).where(WatchlistVersion.name == name)
+            ).one()
+            version = (last or 0) + 1
+            row = Watchlist(name=name, version=version, text=text, builtin=builtin, updated_at=now)
         elif row.text != text:
             row.version += 1
             row.text = text

@@ -96,12 +96,12 @@ def test_fresh_data_directory_gets_the_builtin_watchlists(tmp_path: Path) -> Non
 
 def test_feed_add_list_remove(tmp_path: Path) -> None:
     assert (
-        run(tmp_path, "feed", "add", "--no-discover", "https://news.example.org/rss.xml").returncode
+        run(tmp_path, "feed", "add", "--force", "https://news.example.org/rss.xml").returncode
         == 0
     )
     assert (
         "already present"
-        in run(tmp_path, "feed", "add", "--no-discover", "https://news.example.org/rss.xml").stdout
+        in run(tmp_path, "feed", "add", "--force", "https://news.example.org/rss.xml").stdout
     )
     listing = run(tmp_path, "feed", "list").stdout
     assert "https://news.example.org/rss.xml" in listing and "new" in listing
@@ -153,3 +153,5 @@ def test_demo_prints_a_digest_offline(tmp_path: Path) -> None:
     assert "newswatch digest:" in result.stdout
     assert "Jorge Glas" in result.stdout
     assert "Vienna Philharmonic" not in result.stdout and "Ice storm" not in result.stdout
+    assert "outbox" not in result.stdout  # its temporary folder is gone when it ends
+    assert "nothing was sent" in result.stdout

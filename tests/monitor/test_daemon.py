@@ -69,8 +69,8 @@ def test_sigterm_mid_cycle_then_restart_loses_nothing_and_repeats_nothing(tmp_pa
             )
             assert done.returncode == 0, done.stderr
 
-        cli("feed", "add", "--no-discover", feeds.url("/fast.xml"))
-        cli("feed", "add", "--no-discover", feeds.url("/slow.xml"))
+        cli("feed", "add", "--force", feeds.url("/fast.xml"))
+        cli("feed", "add", "--force", feeds.url("/slow.xml"))
         cli(
             "subscription",
             "add",

@@ -93,7 +93,7 @@ def test_stories_over_the_cap_are_counted_and_can_still_be_listed(
     seed(engine, datetime.now(UTC), *[f"Embassy story number {i}" for i in range(30)])
     engine.dispose()
     sent = cli_ok(env, "digest", "send", "1")
-    digest_id = re.findall(r"digest (nwd_[0-9a-f]+) sent", sent)[0]
+    digest_id = re.findall(r"digest (nwd_[0-9a-f]+) written to", sent)[0]  # no SMTP: outbox
     shown = cli_ok(env, "digest", "show", digest_id)
     assert "== embassy-raids (32) ==" in shown
     assert "+7 more in embassy-raids" in shown and f"digest show {digest_id} --all" in shown

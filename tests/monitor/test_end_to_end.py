@@ -74,7 +74,7 @@ class Rig:
     hooks: WebhookReceiver
     env: dict[str, str]
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [sys.executable, "-m", "monitor", *args],
             env=self.env,
@@ -82,7 +82,7 @@ class Rig:
             text=True,
             timeout=120,
         )
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.returncode == code, result.stdout + result.stderr
         return result
 
 
@@ -161,21 +161,23 @@ def test_a_broken_feed_does_not_stop_the_others(rig: Rig) -> None:
     rig.feeds.routes["/broken.xml"] = Route(
         b"<html><body>Moved</body></html>", headers={"Content-Type": "text/html"}
     )
-    rig.cli("feed", "add", rig.feeds.url("/broken.xml"))
-    rig.cli("feed", "add", rig.feeds.url("/missing.xml"))
+    # Added unchecked: `feed add` would refuse both (tests/monitor/test_cli_feed_add.py).
+    rig.cli("feed", "add", "--force", rig.feeds.url("/broken.xml"))
+    rig.cli("feed", "add", "--force", rig.feeds.url("/missing.xml"))
     _setup(rig)
     run = rig.cli("run", "--once")
     assert "HTML page, not a feed" in run.stdout
     assert "HTTP 404" in run.stdout
     assert len(rig.mail.messages) == 1
     listing = rig.cli("feed", "list").stdout
-    assert "degraded" in listing and "HTML page" in listing and "healthy" in listing
+    assert "degraded" in listing and "healthy" in listing
+    assert "HTML page" in rig.cli("feed", "show", rig.feeds.url("/broken.xml")).stdout
 
 
 def test_loopback_feed_is_refused_unless_allowed(rig: Rig) -> None:
     rig.env["NEWSWATCH_ALLOW_PRIVATE_NETWORKS"] = "false"
-    rig.cli("feed", "add", rig.feeds.url("/a.xml"))
-    run = rig.cli("run", "--once")
+    rig.cli("feed", "add", "--force", rig.feeds.url("/a.xml"))  # unchecked: polled, refused
+    run = rig.cli("run", "--once", code=1)  # its only feed failed
     assert "loopback" in run.stdout
     assert rig.feeds.requests == []  # refused before connecting
 

@@ -364,24 +364,25 @@ def test_the_cli_adds_shows_and_switches_feed_alerts(env: dict[str, str]) -> Non
     )  # fmt: skip
     assert "added: email desk@example.org, daily@08:00, feed alerts" in added
     ops = _ok(env, "subscription", "add", "--webhook", "https://hooks.example/ops", "--feed-alerts")
-    assert "added: webhook https://hooks.example/ops, feed alerts only" in ops
+    assert "added: webhook (json) https://hooks.example/ops, feed alerts only" in ops
     plain = _ok(env, "subscription", "add", "--email", "b@example.org", "-w", "embassy-raids")
     assert "feed alerts" not in plain
 
     listing = _ok(env, "subscription", "list")
     assert "feed alerts" in listing  # the column
     assert "(none: feed alerts only)" in listing
-    assert " on " in _row(listing, "desk@example.org") and " off " in _row(listing, "b@example.org")
+    assert "+alerts" in _row(listing, "desk@example.org")
+    assert "+alerts" not in _row(listing, "b@example.org")
 
     shown = _ok(env, "subscription", "show", "1")
-    assert "on: one message when a feed turns failing or dead" in _row(shown, "feed alerts")
+    assert "on (when a feed breaks or recovers)" in _row(shown, "feed alerts")
     assert "—" in _row(_ok(env, "subscription", "show", "2"), "next digest")  # no digests
     assert "off" in _row(_ok(env, "subscription", "show", "3"), "feed alerts")
 
     assert "changed: feed_alerts" in _ok(env, "subscription", "edit", "1", "--no-feed-alerts")
     assert "off" in _row(_ok(env, "subscription", "show", "1"), "feed alerts")
     assert "changed: feed_alerts" in _ok(env, "subscription", "edit", "3", "--feed-alerts")
-    assert " on " in _row(_ok(env, "subscription", "list"), "b@example.org")
+    assert "+alerts" in _row(_ok(env, "subscription", "list"), "b@example.org")
 
     code, output = run_cli(env, "subscription", "edit", "2", "--no-feed-alerts")
     assert code == 1 and "feed alerts only" in output and "subscription remove 2" in output
@@ -403,7 +404,7 @@ def test_digest_list_and_show_include_feed_alerts(env: dict[str, str], tmp_path:
     shown = _ok(env, "digest", "show", alert)
     assert "feed failing: https://andes.example/rss" in shown and "3 failures; HTTP 503" in shown
     sent = _ok(env, "digest", "send", "1")  # no SMTP configured: to the outbox folder
-    assert f"digest {alert} sent" in sent
+    assert f"digest {alert} written to" in sent
     eml = (tmp_path / "data" / "outbox" / f"{alert}.eml").read_text()
     assert "Subject: [newswatch] feed failing: https://andes.example/rss" in eml
     written = json.loads((tmp_path / "data" / "outbox" / f"{alert}.json").read_text())

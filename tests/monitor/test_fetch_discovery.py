@@ -116,9 +116,12 @@ def test_a_missing_file_is_refused_with_a_hint(tmp_path: Path) -> None:
     assert result.returncode == 1 and "no file at /no/such/feed.xml" in result.stderr
 
 
-def test_a_page_without_feeds_is_added_as_given_with_a_warning(
+def test_a_page_without_feeds_is_refused_unless_forced(
     site: ScriptServer, tmp_path: Path
 ) -> None:
-    added = _cli(tmp_path, "feed", "add", site.url("/bare"))
-    assert added.returncode == 0
-    assert "could not find a feed" in added.stderr and "links to none" in added.stderr
+    refused = _cli(tmp_path, "feed", "add", site.url("/bare"))
+    assert refused.returncode == 1
+    assert "not added" in refused.stderr and "links to none" in refused.stderr
+    assert "--force" in refused.stderr
+    added = _cli(tmp_path, "feed", "add", "--force", site.url("/bare"))
+    assert added.returncode == 0 and "without checking" in added.stderr

@@ -47,6 +47,7 @@ def cli(
         text=True,
         timeout=60,
         input=stdin,
+        cwd=tmp_path,  # where `watchlist edit` keeps a draft it did not save
     )
 
 

@@ -25,8 +25,13 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("value", "address"),
-    [("", None), ("off", None), ("9465", ("127.0.0.1", 9465)),
-     ("0.0.0.0:9100", ("0.0.0.0", 9100)), ("[::1]:9465", ("::1", 9465))],
+    [
+        ("", None),
+        ("off", None),
+        ("9465", ("127.0.0.1", 9465)),
+        ("0.0.0.0:9100", ("0.0.0.0", 9100)),
+        ("[::1]:9465", ("::1", 9465)),
+    ],
     ids=["empty", "off", "port", "host-port", "ipv6"],
 )
 def test_metrics_address(value: str, address: tuple[str, int] | None) -> None:
@@ -55,10 +60,19 @@ def _get(url: str) -> tuple[int, str]:
 
 def test_the_daemon_serves_metrics_and_health_and_logs_each_poll_as_json(tmp_path: Path) -> None:
     feeds = FeedServer()
-    feeds.routes["/a.xml"] = Route(rss("Andes Wire", [
-        Item("a-1", "Ecuador police raid Mexican embassy in Quito and arrest Jorge Glas",
-             "Police broke into the Mexican embassy in Quito.", "https://andes.example/1"),
-    ]))
+    feeds.routes["/a.xml"] = Route(
+        rss(
+            "Andes Wire",
+            [
+                Item(
+                    "a-1",
+                    "Ecuador police raid Mexican embassy in Quito and arrest Jorge Glas",
+                    "Police broke into the Mexican embassy in Quito.",
+                    "https://andes.example/1",
+                ),
+            ],
+        )
+    )
     feeds.routes["/down.xml"] = Route(b"down", status=503)
     port = free_port()
     env = {
@@ -73,15 +87,23 @@ def test_the_daemon_serves_metrics_and_health_and_logs_each_poll_as_json(tmp_pat
     env.pop("NEWSWATCH_DATABASE_URL", None)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "monitor", *args], env=env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     with serving(feeds):
-        cli("feed", "add", "--no-discover", feeds.url("/a.xml"))
-        cli("feed", "add", "--no-discover", feeds.url("/down.xml"))
+        cli("feed", "add", "--force", feeds.url("/a.xml"))
+        cli("feed", "add", "--force", feeds.url("/down.xml"))  # `feed add` would refuse a 503
         daemon = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--log-format", "json", "run"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             text = ""
@@ -91,7 +113,7 @@ def test_the_daemon_serves_metrics_and_health_and_logs_each_poll_as_json(tmp_pat
                     status, text = _get(f"http://127.0.0.1:{port}/metrics")
                 except OSError:
                     continue
-                if 'newswatch_polls_total{result="error"}' in text and "result=\"ok\"" in text:
+                if 'newswatch_polls_total{result="error"}' in text and 'result="ok"' in text:
                     break
             assert 'newswatch_polls_total{result="ok"} 1.0' in text
             assert 'newswatch_poll_errors_total{reason="fetch"} 1.0' in text
@@ -108,8 +130,9 @@ def test_the_daemon_serves_metrics_and_health_and_logs_each_poll_as_json(tmp_pat
         lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
         polls = [entry for entry in lines if entry["message"].startswith("poll ")]
         assert any(feeds.url("/a.xml") in p["message"] and "1 new" in p["message"] for p in polls)
-        assert any("/down.xml: failed" in p["message"] and "HTTP 503" in p["message"]
-                   for p in polls)
+        assert any(
+            "/down.xml: failed" in p["message"] and "HTTP 503" in p["message"] for p in polls
+        )
 
         status_out = cli("status").stdout
         assert "last poll" in status_out and "feeds due now" in status_out
