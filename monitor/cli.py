@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+import monitor.cli_web as cli_web
 from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cli_watchlists
 from monitor.console import err, out, setup_logging, table
 from monitor.context import state
@@ -40,6 +41,7 @@ app.add_typer(cli_tools.stories_app, name="stories")
 app.command("match")(cli_tools.match)
 app.command("dedup")(cli_tools.dedup)
 app.command("backtest")(cli_maintenance.backtest)
+app.command("web")(cli_web.web)
 
 
 @app.callback()
@@ -70,7 +72,8 @@ def run(
 
     service = Service(state.settings(), state.engine())
     if not once:
-        asyncio.run(run_daemon(service))
+        with cli_web.console(service.settings, service.engine):
+            asyncio.run(run_daemon(service))
         return
     added = ensure_default_feeds(service.engine, service.clock())
     if added:
