@@ -41,7 +41,8 @@ groups:
   places:
     - embassy
 rules:
-  - all: [people, places]
+  - name: person-at-place
+    all_of: [people, places]
 """
 
 

@@ -56,7 +56,10 @@ def url_of(host: str, port: int) -> str:
 class WebServer:
     """A bound uvicorn server; ``url`` is the address people open."""
 
-    def __init__(self, settings: Settings, engine: Engine, address: Address) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, address: Address, public: bool | None = None
+    ) -> None:
+        """Bind ``address``; ``public`` (default: not loopback) makes reads need the token."""
         check_bind(address.host, settings.admin_token)
         family = socket.AF_INET6 if ":" in address.host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
@@ -74,7 +77,9 @@ class WebServer:
         host, port = self.socket.getsockname()[:2]
         self.url = url_of(host, port)
         self.port = port
-        app = create_app(settings, engine, public=not is_loopback(address.host))
+        if public is None:
+            public = not is_loopback(address.host)
+        app = create_app(settings, engine, public=public)
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", server_header=False
         )
