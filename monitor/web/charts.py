@@ -29,7 +29,7 @@ def _scale_top(largest: int) -> int:
 def _axis(top: int, plot_h: float) -> list[str]:
     parts = []
     for fraction in (0, 0.5, 1):
-        value = round(top * fraction)
+        value = f"{top * fraction:g}"
         y = TOP + plot_h - plot_h * fraction
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
