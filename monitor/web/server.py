@@ -8,6 +8,7 @@ address actually bound is what is printed.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -87,10 +88,20 @@ class WebServer:
         self._thread: threading.Thread | None = None
 
     def serve_forever(self) -> None:
-        """Serve in this thread until SIGINT or SIGTERM."""
+        """Serve until SIGINT or SIGTERM, then stop cleanly (exit status 0)."""
+
+        def stop(_signum: int, _frame: object) -> None:
+            self.server.should_exit = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            self.server.run(sockets=[self.socket])
+            self.start()
+            assert self._thread is not None
+            while self._thread.is_alive():
+                self._thread.join(timeout=0.5)
         finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             self.socket.close()
 
     def start(self) -> None:

@@ -83,13 +83,17 @@ def test_watchlist_lifecycle_validate_update_test_export_delete(api: httpx.Clien
     refused = api.post("/watchlists", json={"text": broken}, headers=AUTH)
     assert ":10:" in _shape(refused, 422, "invalid_watchlist")["message"]
 
-    assert api.put("/watchlists/consulate-visits", json={"text": GOOD}, headers=AUTH).json()[
-        "version"
-    ] == 1
+    assert (
+        api.put("/watchlists/consulate-visits", json={"text": GOOD}, headers=AUTH).json()["version"]
+        == 1
+    )
     edited = GOOD.replace("    - ICE agent", "    - ICE agent\n    - immigration agent")
-    assert api.put("/watchlists/consulate-visits", json={"text": edited}, headers=AUTH).json()[
-        "version"
-    ] == 2
+    assert (
+        api.put("/watchlists/consulate-visits", json={"text": edited}, headers=AUTH).json()[
+            "version"
+        ]
+        == 2
+    )
     renamed = api.put("/watchlists/other-name", json={"text": edited}, headers=AUTH)
     assert "not 'other-name'" in _shape(renamed, 400, "invalid_request")["message"]
 
@@ -114,7 +118,9 @@ def test_watchlist_lifecycle_validate_update_test_export_delete(api: httpx.Clien
     assert "known watchlists" in _shape(gone, 404, "not_found")["hint"]
 
 
-def test_backtest_shows_what_was_caught_and_nearly_caught(api: httpx.Client, engine: Engine) -> None:
+def test_backtest_shows_what_was_caught_and_nearly_caught(
+    api: httpx.Client, engine: Engine
+) -> None:
     store_stories(
         engine,
         [Told("Mexico's embassy in Quito is quiet today", "Nothing happened at the embassy.")],
@@ -128,8 +134,11 @@ def test_backtest_shows_what_was_caught_and_nearly_caught(api: httpx.Client, eng
     near = [n["story"]["title"] for n in result["near_misses"]]
     assert near == ["Mexico's embassy in Quito is quiet today"]
     assert result["near_misses"][0]["reasons"]
-    _shape(api.get("/watchlists/embassy-raids/backtest", params={"since": "forever"}), 422,
-           "invalid_request")
+    _shape(
+        api.get("/watchlists/embassy-raids/backtest", params={"since": "forever"}),
+        422,
+        "invalid_request",
+    )
 
 
 def test_alerts_page_through_with_a_cursor(api: httpx.Client, engine: Engine) -> None:
@@ -204,18 +213,24 @@ def test_feeds_add_list_export_import_remove(api: httpx.Client) -> None:
 
 def test_subscriptions_create_pause_preview_history(api: httpx.Client) -> None:
     bad = api.post(
-        "/subscriptions", json={"email": ["not-an-address"], "watchlists": ["embassy-raids"]},
+        "/subscriptions",
+        json={"email": ["not-an-address"], "watchlists": ["embassy-raids"]},
         headers=AUTH,
     )
     assert "not an email address" in _shape(bad, 400, "invalid_request")["message"]
     unknown = api.post(
-        "/subscriptions", json={"email": ["desk@example.org"], "watchlists": ["nope"]},
+        "/subscriptions",
+        json={"email": ["desk@example.org"], "watchlists": ["nope"]},
         headers=AUTH,
     )
     _shape(unknown, 404, "not_found")
     made = api.post(
         "/subscriptions",
-        json={"email": ["desk@example.org"], "watchlists": ["embassy-raids"], "every": "daily@08:00"},
+        json={
+            "email": ["desk@example.org"],
+            "watchlists": ["embassy-raids"],
+            "every": "daily@08:00",
+        },
         headers=AUTH,
     ).json()
     sub = made["id"]
@@ -239,8 +254,11 @@ def test_subscriptions_create_pause_preview_history(api: httpx.Client) -> None:
 
     hook = api.post(
         "/subscriptions",
-        json={"webhook": "https://hooks.example/x", "watchlists": ["embassy-raids"],
-              "format": "slack"},
+        json={
+            "webhook": "https://hooks.example/x",
+            "watchlists": ["embassy-raids"],
+            "format": "slack",
+        },
         headers=AUTH,
     ).json()
     assert hook["secret"].startswith("whsec_")

@@ -30,8 +30,7 @@ if not CHROMIUM.exists():
     pytest.skip(f"no browser at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
 HOSTILE = Told(
-    '<script>alert("title")</script>Mexican embassy in Quito raided '
-    '<img src=x onerror="alert(1)">',
+    '<script>alert("title")</script>Mexican embassy in Quito raided <img src=x onerror="alert(1)">',
     'Jorge Glas <a href="javascript:alert(2)">detained</a> at the embassy '
     '<svg onload="alert(3)"></svg><img src="https://evil.example/pixel.png">',
     source="Hostile <b>Wire</b>",
@@ -73,9 +72,7 @@ def page(browser: object, site: tuple[str, Engine]) -> Iterator[object]:
     dialogs: list[str] = []
     outside: list[str] = []
     opened.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    opened.on(
-        "request", lambda r: None if r.url.startswith(url) else outside.append(r.url)
-    )
+    opened.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
     opened.dialogs, opened.outside, opened.base = dialogs, outside, url
     yield opened
     context.close()
@@ -150,11 +147,13 @@ def test_create_a_watchlist_in_the_editor(page: object, site: tuple[str, Engine]
 def test_add_a_feed_found_from_a_site_page(page: object) -> None:
     feeds = FeedServer()
     page_html = (
-        '<html><head><link rel="alternate" type="application/rss+xml" title="Wire" '
-        'href="/rss.xml"></head><body>news</body></html>'
-    ).encode()
+        b'<html><head><link rel="alternate" type="application/rss+xml" title="Wire" '
+        b'href="/rss.xml"></head><body>news</body></html>'
+    )
     feeds.routes["/"] = Route(page_html, headers={"Content-Type": "text/html; charset=utf-8"})
-    feeds.routes["/rss.xml"] = Route(rss("Loopback Wire", [Item("a", "A story", "text", "https://example.org/a")]))
+    feeds.routes["/rss.xml"] = Route(
+        rss("Loopback Wire", [Item("a", "A story", "text", "https://example.org/a")])
+    )
     with serving(feeds):
         _login(page)
         p: object = page
@@ -173,7 +172,7 @@ def test_a_matched_story_shows_its_highlights(page: object) -> None:
     marks = p.locator(".cluster mark").all_inner_texts()  # type: ignore[attr-defined]
     assert {"embassy", "raid"} <= set(marks)
     _shoot(p, "alerts")
-    p.click(f"text=why it matched >> nth=0")  # type: ignore[attr-defined]
+    p.click("text=why it matched >> nth=0")  # type: ignore[attr-defined]
     assert "Why it matched" in p.content()  # type: ignore[attr-defined]
     assert p.locator("table mark").count() > 0  # type: ignore[attr-defined]
     _shoot(p, "story")
@@ -193,7 +192,9 @@ def test_hostile_feed_text_renders_inert(page: object) -> None:
     hrefs = p.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")  # type: ignore[attr-defined]
     assert not [h for h in hrefs if h and h.lower().startswith("javascript")]
     (story_link,) = [h for h in hrefs if h and h.startswith("/stories/")][1:2] or [None]
-    for path in ["alerts", "alerts?source=Hostile <b>Wire</b>"] + ([story_link[1:]] if story_link else []):
+    for path in ["alerts", "alerts?source=Hostile <b>Wire</b>"] + (
+        [story_link[1:]] if story_link else []
+    ):
         p.goto(p.base + path)  # type: ignore[attr-defined]
         p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert p.dialogs == []  # type: ignore[attr-defined]
