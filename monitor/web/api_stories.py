@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from monitor.errors import NotFoundError
-from monitor.web.deps import Id, Reader
+from monitor.web.deps import Admin, Id, Reader
 from monitor.web.paging import MAX_LIMIT, answer, page
 from monitor.web.views import alert_view, source_view, story_view
 from storage.browse import Filters, find_stories, list_alerts, story_alerts, story_sources
@@ -81,6 +81,19 @@ def show(story_id: Id, ctx: Reader) -> dict[str, Any]:
         "sources": [source_view(s) for s in sources],
         "matches": [{k: v for k, v in alert_view(a).items() if k != "story"} for a in alerts],
     }
+
+
+@router.post("/stories/prune", summary="Delete stories older than an age; they never alert again")
+def prune(
+    ctx: Admin,
+    older_than: Annotated[str, Query(pattern=r"^[0-9]{1,4}[dhw]$", description="e.g. 90d")] = "90d",
+) -> dict[str, Any]:
+    from monitor.cli_maintenance import parse_age
+    from storage.retention import prune_stories
+
+    now = ctx.clock()
+    summary = prune_stories(ctx.engine, now - parse_age(older_than), now)
+    return {"stories": summary.stories, "tombstones": summary.tombstones}
 
 
 @router.get("/alerts", summary="Stories the watchlists caught, newest first")

@@ -46,6 +46,27 @@ class TryText(WatchlistText):
     since: str = Field("7d", pattern=AGE, description="How far back: 7d, 12h, 2w.")
 
 
+class Documents(BaseModel):
+    name: str = Field(max_length=100, description="The draft's name, e.g. quito-raid.")
+    urls: list[str] = Field(default_factory=list, max_length=20, description="Web pages.")
+    texts: list[str] = Field(
+        default_factory=list, max_length=20, description="Pasted texts (plain, Markdown or HTML)."
+    )
+    max_names: int = Field(80, ge=0, le=500)
+    max_phrases: int = Field(25, ge=0, le=200)
+
+
+def _web_address(url: str) -> str:
+    """Only http(s) addresses: a web client may not make the server read its own files."""
+    from monitor.documents import is_url
+
+    if not is_url(url):
+        raise ConfigError(
+            f"'{url[:200]}' is not an http(s) address", hint="e.g. https://example.org/page"
+        )
+    return url
+
+
 class TestInput(BaseModel):
     title: str = Field("", max_length=10_000)
     text: str = Field("", max_length=200_000, description="The body (summary) to test.")
@@ -145,6 +166,22 @@ def try_draft(body: TryText, ctx: Reader) -> dict[str, Any]:
     return tryout_view(tryout(ctx, watchlist, body.since), body.since)
 
 
+@router.post("/build", summary="Draft a watchlist from web pages or pasted texts, to review")
+def build(body: Documents, ctx: Reader) -> Response:
+    from monitor.documents import load_documents
+    from watchlists.builder import SourceText, build_watchlist_yaml, check_name
+
+    check_name(body.name)
+    if not body.urls and not body.texts:
+        raise ConfigError("no documents given", hint="give urls or texts")
+    sources = (
+        load_documents([_web_address(u) for u in body.urls], ctx.settings) if body.urls else []
+    )
+    sources += [SourceText(f"text {n}", t) for n, t in enumerate(body.texts, start=1)]
+    text = build_watchlist_yaml(sources, body.name, body.max_names, body.max_phrases)
+    return Response(text, media_type="application/yaml; charset=utf-8")
+
+
 @router.post("", status_code=201, summary="Create a watchlist")
 def create(body: WatchlistText, ctx: Admin) -> dict[str, Any]:
     watchlist = parse_watchlist(body.text, "watchlist")
@@ -228,7 +265,7 @@ def test(name: str, body: TestInput, ctx: Reader) -> dict[str, Any]:
         from monitor.documents import load_documents
         from watchlists.textformats import to_plain
 
-        (source,) = load_documents([body.url], ctx.settings)
+        (source,) = load_documents([_web_address(body.url)], ctx.settings)
         text = to_plain(source.text, source.format, source.name).text
     matcher = compile_watchlists([parse_watchlist(require(ctx, name).text, name)])
     found = matcher.match(body.title, text, None)

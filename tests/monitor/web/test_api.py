@@ -296,3 +296,24 @@ def test_on_a_public_address_reading_needs_the_token_too(
         with httpx.Client(base_url=url + "api/v1") as client:
             _shape(client.get("/watchlists"), 401, "unauthorized")
             assert client.get("/watchlists", headers=AUTH).status_code == 200
+
+
+def test_test_url_and_build_read_only_web_addresses(api: httpx.Client) -> None:
+    local = api.post("/watchlists/embassy-raids/test", json={"url": "/etc/hostname"})
+    assert "not an http(s) address" in _shape(local, 400, "invalid_request")["message"]
+    local = api.post("/watchlists/build", json={"name": "x", "urls": ["file:///etc/hostname"]})
+    _shape(local, 400, "invalid_request")
+    drafted = api.post(
+        "/watchlists/build",
+        json={"name": "quito-draft", "texts": [RAID.title + ". " + RAID.summary] * 3},
+    )
+    assert drafted.status_code == 200, drafted.text
+    assert drafted.text.startswith("# ") or "name: quito-draft" in drafted.text
+    assert api.post("/watchlists/validate", json={"text": drafted.text}).json()["valid"]
+
+
+def test_prune_needs_the_token_and_keeps_recent_stories(api: httpx.Client) -> None:
+    _shape(api.post("/stories/prune", params={"older_than": "1d"}), 401, "unauthorized")
+    kept = api.post("/stories/prune", params={"older_than": "1d"}, headers=AUTH).json()
+    assert kept == {"stories": 0, "tombstones": 0}
+    assert len(api.get("/stories").json()["items"]) == 1

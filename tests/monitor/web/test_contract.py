@@ -57,6 +57,8 @@ ROUTES = {
     "digest retry": ("post", "/digests/{digest_id}/retry"),
     "stories search": ("get", "/stories"),
     "stories show": ("get", "/stories/{story_id}"),
+    "stories prune": ("post", "/stories/prune"),
+    "watchlist build": ("post", "/watchlists/build"),
 }
 # Commands that are not management actions on stored things, and why they have no route.
 NOT_ROUTES = {
@@ -67,8 +69,6 @@ NOT_ROUTES = {
     "config show": "the server's own settings, secrets included: not given out over HTTP",
     "match": "a batch tool over a local JSON Lines file",
     "dedup": "a batch tool over a local JSON Lines file",
-    "watchlist build": "drafts from local documents; not built yet for the web",
-    "stories prune": "deletes stored stories in bulk; kept to the command line for now",
 }
 
 
@@ -186,7 +186,7 @@ def test_generated_requests_find_no_server_error_and_no_unguarded_change(
             for request in requests:
                 status = _send(client, request, auth=False)
                 if request[0] != "get" and status < 400:
-                    assert request[1].endswith(("/validate", "/try", "/test")), request
+                    assert request[1].endswith(("/validate", "/try", "/test", "/build")), request
             assert _fingerprint(sqlite_engine) == before, "a request without the token changed data"
             for request in requests:
                 _send(client, request, auth=True)
