@@ -214,7 +214,7 @@ def preview_of(ctx: WebContext, sub: SubscriptionRecord) -> dict[str, Any] | Non
     if content is None:
         return None
     return {
-        "items": content.total,
+        "stories": content.total,
         "subject": subject(content),
         "text": render_text(content),
         "html": render_html(content),

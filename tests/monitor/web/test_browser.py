@@ -199,3 +199,44 @@ def test_hostile_feed_text_renders_inert(page: object) -> None:
         p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     assert p.dialogs == []  # type: ignore[attr-defined]
     assert p.outside == []  # type: ignore[attr-defined]
+
+
+def test_subscription_page_previews_the_digest_as_received(
+    page: object, site: tuple[str, Engine]
+) -> None:
+    from storage.subscriptions import add_subscription
+
+    now = utcnow()
+    mail = add_subscription(
+        site[1],
+        channel="email",
+        target="desk@example.org",
+        watchlists=["embassy-raids"],
+        schedule="daily@08:00",
+        timezone="UTC",
+        now=now,
+    )
+    hook = add_subscription(
+        site[1],
+        channel="webhook",
+        target="https://hooks.example/x",
+        watchlists=["embassy-raids"],
+        schedule="instant",
+        timezone="UTC",
+        now=now,
+        format="slack",
+    )
+    p: object = page
+    p.goto(p.base + f"subscriptions/{mail.id}")  # type: ignore[attr-defined]
+    frame = p.frame_locator("iframe.preview")  # type: ignore[attr-defined]
+    assert RAID.title in frame.locator("body").inner_text()
+    assert frame.locator("mark").count() > 0
+    assert "(2 stories)" in p.inner_text("main")  # type: ignore[attr-defined]
+    assert "Delivery history" in p.inner_text("main")  # type: ignore[attr-defined]
+    _shoot(p, "subscription-email")
+    p.goto(p.base + f"subscriptions/{hook.id}")  # type: ignore[attr-defined]
+    body = p.inner_text("pre.json")  # type: ignore[attr-defined]
+    assert '"blocks"' in body and "Jorge Glas" in body
+    p.goto(p.base + "subscriptions")  # type: ignore[attr-defined]
+    _shoot(p, "subscriptions")
+    assert p.dialogs == [] and p.outside == []  # type: ignore[attr-defined]
