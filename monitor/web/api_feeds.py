@@ -124,17 +124,17 @@ async def import_opml(request: Request, ctx: Admin) -> dict[str, Any]:
 
 @router.get("/{feed_id}", summary="One feed with its health")
 def show(feed_id: Id, ctx: Reader) -> dict[str, Any]:
-    return feed_view(_require(ctx, feed_id))
+    return feed_view(require(ctx, feed_id))
 
 
 @router.delete("/{feed_id}", summary="Stop polling a feed (its stored stories stay)")
 def remove(feed_id: Id, ctx: Admin) -> dict[str, Any]:
-    record = _require(ctx, feed_id)
+    record = require(ctx, feed_id)
     remove_feed(ctx.engine, record.id)
     return {"removed": record.id, "url": record.url}
 
 
-def _require(ctx: WebContext, feed_id: int) -> Any:
+def require(ctx: WebContext, feed_id: int) -> Any:
     record = find_feed(ctx.engine, str(feed_id))
     if record is None:
         raise NotFoundError(f"no feed {feed_id}", hint="GET /api/v1/feeds lists the feeds")

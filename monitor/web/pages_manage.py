@@ -17,6 +17,7 @@ from markupsafe import Markup
 from monitor.errors import WatchlistError
 from monitor.opml import read_opml
 from monitor.web.api_feeds import MAX_OPML, added_feed, import_outlines
+from monitor.web.api_feeds import require as require_feed
 from monitor.web.api_subscriptions import preview_of, require
 from monitor.web.api_watchlists import MAX_YAML, summary_view, tryout, validation
 from monitor.web.api_watchlists import require as require_watchlist
@@ -26,9 +27,9 @@ from monitor.web.pages import render
 from monitor.web.session import check_change, viewer
 from monitor.web.views import subscription_view
 from storage.digests import list_digests
-from storage.feeds import list_feeds
+from storage.feeds import list_feeds, remove_feed
 from storage.subscriptions import list_subscriptions, set_paused
-from storage.watchlist_store import get_watchlist, list_watchlists, save_watchlist
+from storage.watchlist_store import get_watchlist, list_watchlists, save_watchlist, set_enabled
 from watchlists.loader import parse_watchlist
 
 router = APIRouter(include_in_schema=False)
@@ -183,6 +184,34 @@ async def import_feeds_form(
     return render(
         request, "feeds.html.j2", seen, feeds=list_feeds(seen.ctx.engine), message=message
     )
+
+
+@router.post("/feeds/{feed_id}/remove", response_class=HTMLResponse)
+def remove_feed_form(
+    request: Request, feed_id: Id, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    seen = check_change(request, csrf)
+    record = require_feed(seen.ctx, feed_id)
+    remove_feed(seen.ctx.engine, record.id)
+    return render(
+        request,
+        "feeds.html.j2",
+        seen,
+        feeds=list_feeds(seen.ctx.engine),
+        message=f"feed {record.id} removed: {record.url} (its stories stay)",
+    )
+
+
+@router.post("/watchlists/{name}/{verb}")
+def toggle_watchlist(
+    request: Request, name: str, verb: str, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    seen = check_change(request, csrf)
+    if verb not in ("enable", "disable"):
+        raise ApiError(404, "not_found", f"no action '{verb}'", "enable or disable")
+    require_watchlist(seen.ctx, name)
+    set_enabled(seen.ctx.engine, name, verb == "enable")
+    return RedirectResponse("/watchlists", status_code=303)
 
 
 @router.get("/subscriptions", response_class=HTMLResponse)

@@ -39,3 +39,32 @@ def test_a_form_change_needs_session_csrf_and_same_origin(
             assert [f.url for f in list_feeds(sqlite_engine)] == ["https://news.example/rss.xml"]
             away = browser.post("/login", data={"token": TOKEN, "next": "//evil.example/"})
             assert away.headers["location"] == "/alerts"
+
+
+def test_remove_a_feed_and_disable_a_watchlist_from_the_console(
+    settings: Settings, sqlite_engine: Engine
+) -> None:
+    from monitor.clock import utcnow
+    from storage.feeds import add_feed
+    from storage.watchlist_store import get_watchlist
+    from tests.support.web import install_builtins
+
+    install_builtins(sqlite_engine, utcnow())
+    feed, _ = add_feed(sqlite_engine, "https://news.example/rss.xml", utcnow())
+    with web_server(settings, sqlite_engine, token=TOKEN) as url:
+        origin = {"Origin": url.rstrip("/")}
+        with httpx.Client(base_url=url) as browser:
+            browser.post("/login", data={"token": TOKEN}, headers=origin)
+            page = browser.get("/watchlists").text
+            assert 'action="/watchlists/embassy-raids/disable"' in page
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+            assert csrf is not None
+            token = {"csrf": csrf.group(1)}
+            done = browser.post("/watchlists/embassy-raids/disable", data=token, headers=origin)
+            assert done.status_code == 303
+            record = get_watchlist(sqlite_engine, "embassy-raids")
+            assert record is not None and record.enabled is False
+            assert browser.post(f"/feeds/{feed.id}/remove", headers=origin).status_code == 403
+            removed = browser.post(f"/feeds/{feed.id}/remove", data=token, headers=origin)
+            assert "removed: https://news.example/rss.xml" in removed.text
+            assert list_feeds(sqlite_engine) == []
