@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperGroup
 
+import monitor.cli_web as cli_web
 from monitor import cli_feeds, cli_maintenance, cli_subscriptions, cli_tools, cli_watchlists
 from monitor.console import ExitCode, err, out, setup_logging, table
 from monitor.context import state
@@ -69,6 +70,7 @@ app.add_typer(cli_tools.stories_app, name="stories")
 app.command("match")(cli_tools.match)
 app.command("dedup")(cli_tools.dedup)
 app.command("backtest")(cli_maintenance.backtest)
+app.command("web")(cli_web.web)
 
 
 class LogFormat(StrEnum):
@@ -125,7 +127,8 @@ def run(
 
     service = Service(state.settings(), state.engine())
     if not once:
-        asyncio.run(run_daemon(service))
+        with cli_web.console(service.settings, service.engine):
+            asyncio.run(run_daemon(service))
         return
     added = ensure_default_feeds(service.engine, service.clock())
     if added:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from monitor.errors import ConfigError
 
 PREFIX = "NEWSWATCH_"
-SECRET_KEYS = frozenset({"database_url", "smtp_url"})
+SECRET_KEYS = frozenset({"database_url", "smtp_url", "admin_token"})
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -47,6 +47,8 @@ class Settings:
     smtp_ca_file: str = ""  # PEM bundle to trust for the SMTP server's certificate
     unsubscribe_url: str = ""  # https://… where the web console answers one-click unsubscribes
     unsubscribe_mailto: str = ""  # the address unsubscribe emails go to ("" → the sender)
+    web_address: str = "127.0.0.1:8080"  # the console and API; "off" turns them off
+    admin_token: str = ""  # needed for any change through the web, and any non-loopback bind
 
     @property
     def outbox_dir(self) -> Path:
@@ -90,6 +92,9 @@ class Settings:
             shown[name] = text
         shown["database_url"] = redact_url(self.effective_database_url)
         shown["smtp_url"] = redact_url(self.smtp_url) or "(unset: digests go to the outbox folder)"
+        shown["admin_token"] = (
+            "<redacted>" if self.admin_token else "(unset: the web console is read-only)"
+        )
         return shown
 
 

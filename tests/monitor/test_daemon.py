@@ -56,6 +56,7 @@ def test_sigterm_mid_cycle_then_restart_loses_nothing_and_repeats_nothing(tmp_pa
             "NEWSWATCH_SMTP_URL": f"smtp://127.0.0.1:{port}",
             "NEWSWATCH_ALLOW_PRIVATE_NETWORKS": "true",
             "NEWSWATCH_TICK_SECONDS": "1",
+            "NEWSWATCH_WEB_ADDRESS": "127.0.0.1:0",  # any free port: the console runs too
         }
         env.pop("NEWSWATCH_DATABASE_URL", None)
 
@@ -103,6 +104,7 @@ def test_sigterm_mid_cycle_then_restart_loses_nothing_and_repeats_nothing(tmp_pa
         assert daemon.returncode == 0, output
         assert time.monotonic() - stopped_at < 10, output
         assert "stopped" in output
+        assert "web console on http://127.0.0.1:" in output  # run says where the console is
 
         feeds.routes["/slow.xml"].delay = 0
         cli("run", "--once")
