@@ -152,6 +152,8 @@ def _save_poll_rows(
     if not poll.not_modified:
         feed.etag = poll.etag
         feed.last_modified = poll.last_modified
+        if poll.item_digests is not None:  # with the stories of the same response
+            feed.item_digests = poll.item_digests
         if poll.title and not feed.title:
             feed.title = poll.title[:300]
     if new_stories:
