@@ -17,6 +17,12 @@ reader starts, the fork server and its parser processes too, is reaped by it or 
 one of its descendants: its ``RUSAGE_CHILDREN`` afterwards is the CPU time of the
 whole tree. Peak memory is the largest sum of the proportional set size (PSS) of
 every process in the tree, sampled every 0.5 s.
+
+The table gives the ratio of newswatch to each reader twice: by feeds per second of
+wall time (what a user waits for; it needs an idle machine) and by CPU time per feed
+(what it costs; steadier on a shared machine, where the "load" column, the 1-minute
+load average when the run ended, shows how busy it was). newsboat runs on the first
+``--newsboat-feeds`` feeds only; its ratios are per feed.
 """
 
 from __future__ import annotations
@@ -51,11 +57,16 @@ class Result:
     wall: float
     cpu: float
     peak_mb: float
+    load: float = 0.0  # the machine's 1-minute load average when it ended
     note: str = ""
 
     @property
     def rate(self) -> float:
         return self.feeds / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_per_feed(self) -> float:
+        return self.cpu / self.feeds if self.feeds else 0.0
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -116,7 +127,8 @@ def measure(out: Path, command: list[str]) -> int:
         if pid == 0:
             time.sleep(0.05)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": peak}
+    load = float(Path("/proc/loadavg").read_text().split()[0])
+    figures = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": peak, "load": load}
     out.write_text(json.dumps({**figures, "returncode": root.returncode}))
     return 0
 
@@ -129,7 +141,9 @@ def measured(reader: Reader, command: list[str], env: dict[str, str], log: Path)
         subprocess.run(wrapper, env=env, stdout=sink, stderr=subprocess.STDOUT, check=True)
     figures = json.loads(out.read_text())
     note = "" if figures["returncode"] == 0 else f"exit {figures['returncode']} (see {log})"
-    return Result(reader.name, 0, figures["wall"], figures["cpu"], figures["peak_mb"], note)
+    return Result(
+        reader.name, 0, figures["wall"], figures["cpu"], figures["peak_mb"], figures["load"], note
+    )
 
 
 def run_pass(name: str, readers: list[Reader], feed_urls: list[str], workdir: Path) -> list[Result]:
@@ -211,14 +225,21 @@ def print_table(rows: list[tuple[str, int, list[Result]]], args: Any) -> None:
         "feeds/s",
         "CPU s",
         "peak MB",
-        "newswatch ÷ reader",
+        "CPU ms/feed",
+        "load",
+        "newswatch ÷ reader, wall",
+        "CPU",
         "note",
     ]
     table = [head]
     for name, share, results in rows:
         ours = next((r for r in results if r.reader.startswith("newswatch")), None)
         for r in results:
-            ratio = f"{ours.rate / r.rate:.2f}x" if ours and r.rate and r is not ours else ""
+            other = ours is not None and r is not ours
+            wall = f"{ours.rate / r.rate:.2f}x" if other and ours and r.rate else ""
+            cpu = (
+                f"{r.cpu_per_feed / ours.cpu_per_feed:.2f}x" if other and ours and ours.cpu else ""
+            )
             table.append(
                 [
                     name,
@@ -229,7 +250,10 @@ def print_table(rows: list[tuple[str, int, list[Result]]], args: Any) -> None:
                     f"{r.rate:,.1f}",
                     f"{r.cpu:.1f}",
                     f"{r.peak_mb:.0f}",
-                    ratio,
+                    f"{r.cpu_per_feed * 1000:.1f}",
+                    f"{r.load:.1f}",
+                    wall,
+                    cpu,
                     r.note,
                 ]
             )
@@ -241,7 +265,7 @@ def print_table(rows: list[tuple[str, int, list[Result]]], args: Any) -> None:
     for k, line in enumerate(table):
         print(
             " | ".join(
-                c.ljust(w) if i in (0, 2, 9) else c.rjust(w)
+                c.ljust(w) if i in (0, 2, len(head) - 1) else c.rjust(w)
                 for i, (c, w) in enumerate(zip(line, widths, strict=True))
             ).rstrip()
         )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,8 @@ from monitor.errors import FeedError
 from monitor.jsonfeed import is_json_feed
 from monitor.parse import GZIP_MAGIC, ParseFailure, _charset_fixed, screen_entities
 from monitor.prepare import PreparedFeed, WatchlistSpec, prepare_feed
+
+log = logging.getLogger(__name__)
 
 DIGEST_SIZE = 8
 ITEM_ELEMENTS = frozenset(
@@ -98,7 +101,11 @@ def prepare_changed(
 ) -> ChangedFeed:
     """``prepare_feed`` of the items of ``body`` whose digests are not in ``known``."""
     json_feed = is_json_feed(body[:65536], headers)
-    scan = scan_json(body, headers) if json_feed else scan_xml(body, headers, feed_url)
+    try:
+        scan = scan_json(body, headers) if json_feed else scan_xml(body, headers, feed_url)
+    except Exception:  # a fault of the scan must not cost the feed its poll
+        log.exception("the item scan failed on %s; parsing it whole", feed_url)
+        scan = None
     if scan is None:
         return ChangedFeed(
             prepare_feed(body, headers, feed_url, now, max_bytes, watchlists), None, 0
