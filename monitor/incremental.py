@@ -13,8 +13,9 @@ or ``entry`` (Atom) element starts and ends, and digests its bytes. The items no
 seen are parsed by the normal path (``prepare_feed``) from the document with the
 seen items cut out, so the channel, namespaces and encoding declaration are the
 same as in a full parse. The scan gives up, and the whole document is parsed as
-before, whenever it is unsure: a body that is not UTF-8 or not declared so (after
-``_charset_fixed``), is compressed, not well-formed, with item elements nested or
+before, whenever it is unsure: a body that feedparser would not decode with the
+first charset it tries, or in a charset other than UTF-8 or one byte a character
+(see ``_first_encoding``), is compressed, not well-formed, with item elements nested or
 in another namespace, or when the cut document does not give
 one story per item kept. Measured on the fixture feeds: see ``bench/README.md``.
 """
@@ -57,6 +58,15 @@ _ASCII_SAFE = _UTF8_NAMES | {
     "iso-8859-15",
     "windows-1252",
     "cp1252",
+}
+_ONE_BYTE = {  # charsets of one byte per character that expat reads through Python's codecs
+    *(f"iso-8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16)),
+    *(f"windows-{n}" for n in range(1250, 1259)),
+    *(f"cp{n}" for n in range(1250, 1259)),
+    "koi8-r",
+    "koi8-u",
+    "latin-1",
+    "latin1",
 }
 _XML_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")
 _XML_TYPES = ("application/xml", "application/xml-dtd", "application/xml-external-parsed-entity")
@@ -114,9 +124,11 @@ def prepare_changed(
     fresh = [i for i, d in enumerate(scan.digests) if d not in seen]
     if seen and len(fresh) < len(scan.digests):
         cut = _without_json(body, fresh) if json_feed else _without(body, scan.spans, fresh)
-        prepared = prepare_feed(cut, scan.headers, feed_url, now, max_bytes, watchlists)
-        if isinstance(prepared, PreparedFeed) and len(prepared.parsed.stories) == len(fresh):
-            return ChangedFeed(prepared, scan.packed, len(scan.digests))
+        # A one-byte body whose cut happens to be valid UTF-8 would be read as UTF-8.
+        if json_feed or _charset_fixed(cut, scan.headers) is scan.headers:
+            prepared = prepare_feed(cut, scan.headers, feed_url, now, max_bytes, watchlists)
+            if isinstance(prepared, PreparedFeed) and len(prepared.parsed.stories) == len(fresh):
+                return ChangedFeed(prepared, scan.packed, len(scan.digests))
     prepared = prepare_feed(body, headers, feed_url, now, max_bytes, watchlists)
     agrees = isinstance(prepared, PreparedFeed) and len(prepared.parsed.stories) == len(
         scan.digests
@@ -133,29 +145,28 @@ def scan_xml(body: bytes, headers: dict[str, str], feed_url: str) -> ItemScan | 
     except FeedError:
         return None  # the full parse gives the error
     fixed = _charset_fixed(body, headers)
-    if not _decoded_alike(body, fixed):
+    encoding = _first_encoding(body, fixed)
+    if encoding is None:
         return None
-    spans = _item_spans(body)
+    spans = _item_spans(body, encoding)
     if spans is None:
         return None
     digests = tuple(hashlib.blake2b(body[a:b], digest_size=DIGEST_SIZE).digest() for a, b in spans)
     return ItemScan(spans, digests, fixed)
 
 
-def _decoded_alike(body: bytes, headers: dict[str, str]) -> bool:
-    """Whether feedparser decodes this body, and any part of it cut at tags, the same way.
+def _first_encoding(body: bytes, headers: dict[str, str]) -> str | None:
+    """The encoding feedparser decodes this body with, if it decodes every cut of it alike.
 
-    It tries the encoding that RFC 3023 gives for the content type first: that must
-    be UTF-8 for a UTF-8 body (any ASCII-compatible one for an ASCII body), so that it
-    succeeds on the whole document and on every cut of it alike.
+    feedparser tries the encoding RFC 3023 gives for the content type first. When that
+    one decodes the whole body, it decodes any part of it cut at tags too, and the
+    same way: UTF-8 (any cut at a tag is valid), a one-byte charset (each byte is one
+    character), or any ASCII-compatible one for an ASCII body. Anything else (UTF-16,
+    UTF-32, multi-byte charsets, a first guess that fails): None, the scan is unsure.
     """
     text = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
     if not text.lstrip()[:1] == b"<":
-        return False  # UTF-16, UTF-32, EBCDIC or junk before the root
-    try:
-        text.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
+        return None  # UTF-16, UTF-32, EBCDIC or junk before the root
     found = _XML_ENCODING.match(text)
     declared = found.group(1).decode().lower() if found else ""
     content_type, _, params = headers.get("content-type", "").partition(";")
@@ -172,7 +183,15 @@ def _decoded_alike(body: bytes, headers: dict[str, str]) -> bool:
         first = declared or "iso-8859-1"
     else:
         first = declared or "utf-8"
-    return first in (_ASCII_SAFE if text.isascii() else _UTF8_NAMES)
+    if text.isascii():
+        return "utf-8" if first in _ASCII_SAFE | _ONE_BYTE else None
+    if first not in _UTF8_NAMES | _ONE_BYTE:
+        return None
+    try:
+        text.decode(first)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return "utf-8" if first in _UTF8_NAMES else first
 
 
 class _Spans:
@@ -208,8 +227,8 @@ class _Spans:
         self.start = None
 
 
-def _item_spans(body: bytes) -> tuple[tuple[int, int], ...] | None:
-    parser = expat.ParserCreate(encoding="utf-8", namespace_separator=" ")
+def _item_spans(body: bytes, encoding: str) -> tuple[tuple[int, int], ...] | None:
+    parser = expat.ParserCreate(encoding=encoding, namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     spans = _Spans(body, parser)
     parser.StartElementHandler = spans.on_start

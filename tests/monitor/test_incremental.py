@@ -95,10 +95,10 @@ def test_content_types_that_change_decoding_give_the_same_stories(case: str) -> 
 
 
 def test_most_real_feeds_are_read_incrementally() -> None:
-    """The scan is sure of the UTF-8 RSS and Atom snapshots (90 of 99 here)."""
+    """The scan is sure of the RSS and Atom snapshots in UTF-8 or a one-byte charset (95 of 99)."""
     real = sorted((FIXTURES / "feeds").iterdir())
     cut = sum(_scan(p.read_bytes(), {}) is not None for p in real)
-    assert cut >= 0.85 * len(real)
+    assert cut >= 0.9 * len(real)
 
 
 @pytest.mark.parametrize(
@@ -106,11 +106,12 @@ def test_most_real_feeds_are_read_incrementally() -> None:
     [
         b'<?xml version="1.0"?><rss><channel><title>t</title><item><title>a</title>'
         b"<item><title>nested</title></item></item></channel></rss>",
-        b'<?xml version="1.0" encoding="koi8-r"?><rss><channel><title>\xc1</title></channel></rss>',
+        b'<?xml version="1.0" encoding="shift_jis"?><rss><channel><title>\x82\xa0</title>'
+        b"</channel></rss>",
         b"<rss><channel><title>t</title><item><title>a &amp b</title></item></channel></rss>",
         b"\xff\xfe<\x00r\x00s\x00s\x00>\x00",
     ],
-    ids=["nested items", "koi8-r", "not well-formed", "UTF-16"],
+    ids=["nested items", "Shift JIS", "not well-formed", "UTF-16"],
 )
 def test_the_scan_gives_up_when_unsure(body: bytes) -> None:
     assert scan_xml(body, {}, "f") is None
