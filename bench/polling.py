@@ -38,115 +38,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import hashlib
-import itertools
-import multiprocessing
 import os
-import random
 import resource
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-HOSTS = 20
-ITEMS = 50
-SYLLABLES = "ka lo mi ne ra tu se vi do pa re gu li mo sa te nu ba ri co".split()
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def _vocabulary(size: int = 20_000) -> list[str]:
-    """Pseudo-words: news text has a large vocabulary, and dedup and matching cost depend on it."""
-    rng = random.Random(7)
-    words = {"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size * 2)}
-    chosen = sorted(words)[:size]
-    rng.shuffle(chosen)
-    return chosen
-
-
-WORDS = _vocabulary()
-CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(WORDS))))  # Zipf
-NAMES = "Quito Lima Oslo Accra Hanoi Dakar Perth Porto Lyon Brno Graz Cork Galway Tartu".split()
-
-
-def feed_body(n: int) -> bytes:
-    """Feed ``n``: 50 items of news-like text, unique per feed and item."""
-    rng = random.Random(n)
-    start = datetime(2026, 11, 24, tzinfo=UTC)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-        'xmlns:media="http://search.yahoo.com/mrss/"><channel>',
-        f"<title>Bench Wire {n}</title><link>https://wire{n}.example/</link>",
-        "<description>generated</description><language>en</language>",
-    ]
-    for i in range(ITEMS):
-        place = rng.choice(NAMES)
-        title = " ".join([place, *rng.choices(WORDS, cum_weights=CUMULATIVE, k=9)]).capitalize()
-        text = " ".join(rng.choices(WORDS, cum_weights=CUMULATIVE, k=60))
-        when = format_datetime(start + timedelta(minutes=17 * i + n % 13))
-        body = "".join(
-            f"<p>{' '.join(rng.choices(WORDS, cum_weights=CUMULATIVE, k=45))}</p>" for _ in range(2)
-        )
-        parts.append(
-            f"<item><title>{escape(title)}</title>"
-            f"<link>https://wire{n}.example/{i}/{place.lower()}</link>"
-            f'<guid isPermaLink="false">wire{n}-{i}</guid><pubDate>{when}</pubDate>'
-            f"<dc:creator>{rng.choice(NAMES)} Desk</dc:creator>"
-            f"<category>{rng.choice(WORDS)}</category><category>{place}</category>"
-            f'<media:thumbnail url="https://img.wire{n}.example/{i}.jpg" width="240"/>'
-            f"<description>{escape(text)} &lt;b&gt;{place}&lt;/b&gt;</description>"
-            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
-        )
-    parts.append("</channel></rss>")
-    return "\n".join(parts).encode()
-
-
-def _serve(feeds: int, ready: multiprocessing.synchronize.Event, ports: list[int]) -> None:
-    bodies = [feed_body(n) for n in range(feeds)]
-    tags = [b'"' + hashlib.sha1(b).hexdigest()[:16].encode() + b'"' for b in bodies]
-    full = [
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
-        b"ETag: " + t + b"\r\nContent-Length: " + str(len(b)).encode() + b"\r\n\r\n" + b
-        for b, t in zip(bodies, tags, strict=True)
-    ]
-    unchanged = [b"HTTP/1.1 304 Not Modified\r\nETag: " + t + b"\r\n\r\n" for t in tags]
-
-    class Feed(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            self.transport: asyncio.Transport = transport  # type: ignore[assignment]
-            self.buffer = b""
-
-        def data_received(self, data: bytes) -> None:
-            self.buffer += data
-            while b"\r\n\r\n" in self.buffer:
-                head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
-                lines = head.split(b"\r\n")
-                path = lines[0].split(b" ")[1]
-                n = int(path.rsplit(b"/", 1)[1].split(b".")[0])
-                lower = head.lower()
-                match = b"if-none-match: " + tags[n].lower() in lower
-                self.transport.write(unchanged[n] if match else full[n])
-                if b"connection: close" in lower:
-                    self.transport.close()
-                    return
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        for index in range(HOSTS):
-            server = await loop.create_server(Feed, "127.0.0.1", 0, backlog=1024)
-            ports[index] = server.sockets[0].getsockname()[1]
-        ready.set()
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+from bench.feedserver import ITEMS, serve_version, start_server, urls  # noqa: E402
 
 
 @dataclass
@@ -358,22 +265,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--skip-baseline", action="store_true")
-    args = parser.parse_args(argv)
-    ctx = multiprocessing.get_context("spawn")
-    ports = ctx.Array("i", HOSTS)
-    ready = ctx.Event()
-    server = ctx.Process(target=_serve, args=(args.feeds, ready, ports), daemon=True)
-    server.start()
+    parser.add_argument(
+        "--process",
+        action="store_true",
+        help="measure `newswatch run --once` as a process against rss2email, newsboat and "
+        "a feedparser loop (see bench/process.py; its own options follow)",
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.process:
+        from bench.process import main as process_main
+
+        return process_main([f"--feeds={args.feeds}", *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    server, control = start_server(args.feeds)
     try:
-        if not ready.wait(120):
+        if not control.ready.wait(120):
             print("the feed server did not start", file=sys.stderr)
             return 1
-        urls = [f"http://127.0.0.1:{ports[n % HOSTS]}/feeds/{n}.xml" for n in range(args.feeds)]
+        serve_version(control, 0)
+        feed_urls = urls(control, args.feeds)
         assert server.pid is not None
         # The baseline runs first, so its peak memory is its own.
-        baseline = None if args.skip_baseline else run_baseline(urls, server.pid)
+        baseline = None if args.skip_baseline else run_baseline(feed_urls, server.pid)
         with tempfile.TemporaryDirectory(prefix="newswatch-bench-") as tmp:
-            rows = run_service_passes(urls, server.pid, Path(tmp))
+            rows = run_service_passes(feed_urls, server.pid, Path(tmp))
         if baseline is not None:
             rows.append(baseline)
     finally:

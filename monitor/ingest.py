@@ -33,6 +33,7 @@ from monitor.dedup import DedupFeatures, DedupItem, Deduplicator
 from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch import FetchPolicy, FetchResult, fetch_feed
 from monitor.health import after_error, after_success, transition
+from monitor.incremental import ChangedFeed, prepare_changed
 from monitor.limits import ClientSet, HostLimiter, OncePerUrl
 from monitor.parse import ParseFailure, raise_failure
 from monitor.politeness import (
@@ -50,7 +51,6 @@ from monitor.prepare import (
     WatchlistSpec,
     close_parser_pool,
     parser_pool,
-    prepare_feed,
     stored_features,
 )
 from monitor.story import Story
@@ -270,13 +270,18 @@ class Ingestor:
 
         try:
             result = await once.run(feed.url, fetch)
-            prepared = None
+            prepared: PreparedFeed | None = None
+            items = 0
             # A server without validators often sends the very same body again: skip it.
             digest = hashlib.blake2b(result.body, digest_size=16).digest()
             unchanged = result.not_modified or self._bodies.get(feed.id) == digest
             if not unchanged:
-                prepared = await self._prepare(result, feed.url, now, compiled)
-            poll = self._decide(feed, result, prepared, now)
+                changed = await self._prepare(result, feed, now, compiled)
+                assert isinstance(changed.prepared, PreparedFeed)  # failures were raised
+                prepared, items = changed.prepared, changed.items
+                poll = self._decide(feed, result, prepared, now, changed.digests)
+            else:
+                poll = self._decide(feed, result, None, now)
             parsed = prepared.parsed if prepared else None
             summary = await writer.save(poll)
             if not result.not_modified:
@@ -292,12 +297,13 @@ class Ingestor:
             metrics.observe_poll("not_modified" if unchanged else "ok", None)
             metrics.observe_items(summary.new_stories, summary.new_matches)
             log.info(
-                "poll %s: %s, %d items, %d new, %d matches, next in %s, %.0f ms",
+                "poll %s: %s, %d items parsed%s, %d new, %d matches, next in %s, %.0f ms",
                 feed.url,
                 "304 not modified"
                 if result.not_modified
                 else f"HTTP {result.status}" + (", same body as last time" if unchanged else ""),
                 len(parsed.stories) if parsed else 0,
+                f" of {items}" if parsed and items > len(parsed.stories) else "",
                 summary.new_stories,
                 summary.new_matches,
                 _minutes(poll.next_check_at - now),
@@ -320,12 +326,14 @@ class Ingestor:
             await self._fail(feed, now, exc, report, writer)
 
     async def _prepare(
-        self, result: FetchResult, url: str, now: datetime, watchlists: WatchlistSpec
-    ) -> PreparedFeed:
+        self, result: FetchResult, feed: FeedRecord, now: datetime, watchlists: WatchlistSpec
+    ) -> ChangedFeed:
+        """The stories of a changed body; only its items not seen before are parsed."""
         loop = asyncio.get_running_loop()
-        args = (result.body, result.headers, url, now, self.policy.max_bytes, watchlists)
+        url, known = feed.url, feed.item_digests
+        args = (result.body, result.headers, url, now, self.policy.max_bytes, watchlists, known)
         try:
-            parsed = await loop.run_in_executor(self._parser_pool(), prepare_feed, *args)
+            changed = await loop.run_in_executor(self._parser_pool(), prepare_changed, *args)
         except BrokenProcessPool as exc:
             close_parser_pool()  # a worker died (out of memory?): start fresh next time
             raise FetchError(
@@ -333,10 +341,9 @@ class Ingestor:
                 url=url,
                 hint="the feed may be far too large or malformed; it will be tried again",
             ) from exc
-        if isinstance(parsed, ParseFailure):
-            raise_failure(parsed, url)
-        assert isinstance(parsed, PreparedFeed)
-        return parsed
+        if isinstance(changed.prepared, ParseFailure):
+            raise_failure(changed.prepared, url)
+        return changed
 
     async def _fail(
         self,
@@ -381,6 +388,7 @@ class Ingestor:
         result: FetchResult,
         prepared: PreparedFeed | None,
         now: datetime,
+        item_digests: bytes | None = None,
     ) -> PollWrite:
         parsed = prepared.parsed if prepared else None
         writes = self._dedup(prepared, now) if prepared is not None else ()
@@ -413,6 +421,7 @@ class Ingestor:
             state_reason=health.reason,
             poll_interval=interval,
             item_gap=gap,
+            item_digests=item_digests,
         )
 
     def _dedup(self, prepared: PreparedFeed, now: datetime) -> tuple[StoryWrite, ...]:

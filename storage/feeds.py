@@ -38,6 +38,7 @@ def to_record(row: Feed) -> FeedRecord:
         last_new_item_at=row.last_new_item_at,
         poll_interval=row.poll_interval,
         item_gap=row.item_gap,
+        item_digests=row.item_digests,
     )
 
 

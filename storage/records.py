@@ -28,6 +28,7 @@ class FeedRecord:
     last_new_item_at: datetime | None = None
     poll_interval: int | None = None
     item_gap: float | None = None
+    item_digests: bytes | None = None  # see monitor.incremental
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class PollWrite:
     state_reason: str | None = None
     poll_interval: int | None = None
     item_gap: float | None = None
+    item_digests: bytes | None = None  # the items of this response; None: keep the stored ones
 
 
 @dataclass(frozen=True, slots=True)

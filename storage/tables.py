@@ -65,6 +65,7 @@ class Feed(SQLModel, table=True):
     item_count: int = 0
     poll_interval: int | None = None  # seconds; adapts to how often the feed changes
     item_gap: float | None = None  # seconds; the usual gap between new items
+    item_digests: bytes | None = None  # 8 bytes per item of the last response stored
     next_check_at: datetime | None = _time(index=True)
     claimed_by: str | None = None
     claimed_until: datetime | None = _time()
