@@ -27,6 +27,7 @@ from tests.support.web import RAID, TOKEN, store_stories, web_server
 ROUTES = {
     "feed add": ("post", "/feeds"),
     "feed list": ("get", "/feeds"),
+    "feed show": ("get", "/feeds/{feed_id}"),
     "feed remove": ("delete", "/feeds/{feed_id}"),
     "feed import": ("post", "/feeds/import"),
     "feed export": ("get", "/feeds/export"),
@@ -69,6 +70,7 @@ NOT_ROUTES = {
     "config show": "the server's own settings, secrets included: not given out over HTTP",
     "match": "a batch tool over a local JSON Lines file",
     "dedup": "a batch tool over a local JSON Lines file",
+    "subscription unsubscribe": "reads an unsubscribe email piped in by the mail server",
 }
 
 
