@@ -27,6 +27,7 @@ from monitor.web import (
     errors,
     pages,
     pages_manage,
+    unsubscribe_page,
 )
 from monitor.web.access import Access
 from monitor.web.deps import WebContext
@@ -94,6 +95,7 @@ def create_app(
     pages.install(app)
     app.include_router(pages.router)
     app.include_router(pages_manage.router)
+    app.include_router(unsubscribe_page.router)
 
     @app.middleware("http")
     async def hardening(
