@@ -45,6 +45,7 @@ class Settings:
     webhook_timeout: float = 15.0
     delivery_attempts: int = 8
     smtp_ca_file: str = ""  # PEM bundle to trust for the SMTP server's certificate
+    backlog_max_age: int = 172_800  # seconds: older items on a feed's first poll never alert
 
     @property
     def outbox_dir(self) -> Path:

@@ -47,6 +47,7 @@ class StoryWrite:
     fingerprint: str
     published_at: datetime | None
     matches: tuple[MatchWrite, ...] = ()
+    backlog: bool = False  # old news on a feed's first poll: stored, never alerted
 
 
 @dataclass(frozen=True, slots=True)
