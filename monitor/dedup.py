@@ -52,8 +52,7 @@ from monitor.fingerprint import fingerprint_of
 from monitor.headline import (
     HEADLINE_WINDOW,
     deletion_keys,
-    headline_tokens,
-    identifying,
+    headline_keys,
     lede_evidence,
     retitled,
 )
@@ -131,15 +130,8 @@ def dedup_features(
     text = ItemText(title, summary)
     hashes = sketch_hashes(text.joined) if text.informative else ()
     ukey = canonical_key(canonical) if canonical is not None and url else url_key(url)
-    tokens = headline_tokens(title)
-    return DedupFeatures(
-        ukey,
-        text,
-        fingerprint_of(title, summary),
-        hashes,
-        " ".join(tokens) if identifying(tokens) else "",
-        deletion_keys(tokens),
-    )
+    headline, title_keys = headline_keys(title)
+    return DedupFeatures(ukey, text, fingerprint_of(title, summary), hashes, headline, title_keys)
 
 
 class DedupInputError(NewswatchError, ValueError):

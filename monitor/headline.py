@@ -60,6 +60,7 @@ __all__ = [
     "MIN_HEADLINE_CHARS",
     "MIN_HEADLINE_WORDS",
     "deletion_keys",
+    "headline_keys",
     "headline_tokens",
     "identifying",
     "retitled",
@@ -71,7 +72,7 @@ HEADLINE_WINDOW = timedelta(hours=48)
 MAX_EXTRA_WORDS = 1  # content words only one side has, each side
 MIN_SHARED_WORDS = 6
 MIN_LEDE_OVERLAP = 0.2
-MAX_KEY_WORDS = 16  # longer headlines: 17 of their content words make the keys
+MAX_KEY_WORDS = 10  # longer headlines: a sample of 10 of their content words makes the keys
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:UPDATE|UPDATED|REFILE|CORRECTED|CORRECTION|WRAPUP|EXCLUSIVE|BREAKING|"
@@ -95,18 +96,36 @@ def identifying(tokens: tuple[str, ...]) -> bool:
     return sum(len(t) for t in tokens) + len(tokens) - 1 >= MIN_HEADLINE_CHARS
 
 
+def headline_keys(title: str) -> tuple[str, tuple[int, ...]]:
+    """A title's normalized headline (joined, "" unless ``identifying``) and ``deletion_keys``.
+
+    What the deduplicator needs of a headline, worked out once per item.
+    """
+    tokens = headline_tokens(title)
+    words = content_words(tokens)
+    if len(words) >= MIN_HEADLINE_WORDS:
+        return " ".join(tokens), _keys(words)
+    joined = " ".join(tokens)
+    return (joined if len(joined) >= MIN_HEADLINE_CHARS else ""), ()
+
+
 def deletion_keys(tokens: tuple[str, ...]) -> tuple[int, ...]:
     """Hashes of the headline's content-word set and of each set one word smaller, sorted.
 
     A set's hash is the XOR of its words' CRC-32s, so each smaller set costs one operation.
-    Empty when the headline has fewer than ``MIN_SHARED_WORDS`` content words: such a
-    headline is never a retitled copy.
+    Long headlines use the ``MAX_KEY_WORDS`` words of smallest hash (a bottom-k sample: one
+    word added or dropped still changes the sample by one word each side). Empty when the
+    headline has fewer than ``MIN_SHARED_WORDS`` content words: such a headline is never a
+    retitled copy.
     """
-    words = set(content_words(tokens))
+    return _keys(content_words(tokens))
+
+
+def _keys(words: list[str]) -> tuple[int, ...]:
     if len(words) < MIN_SHARED_WORDS:
         return ()
     crc = zlib.crc32
-    hashes = sorted(crc(w.encode()) for w in words)[: MAX_KEY_WORDS + 1]
+    hashes = sorted({crc(w.encode()) for w in words})[:MAX_KEY_WORDS]
     whole = 0
     for h in hashes:
         whole ^= h

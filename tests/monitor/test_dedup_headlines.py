@@ -253,3 +253,16 @@ def test_identifying_headlines_are_six_content_words_or_forty_characters() -> No
     assert identifying(headline_tokens("Ecuador police raid Mexican embassy in Quito at night"))
     assert identifying(headline_tokens("Extraordinarily unprecedented circumstances"))  # 44 chars
     assert not identifying(headline_tokens("Morning briefing: what you need to know"))
+
+
+def test_headlines_leave_memory_with_their_stories() -> None:
+    dedup = Deduplicator(window=timedelta(days=1), retain=timedelta(days=2))
+    for n in range(50):
+        when = NOW + timedelta(hours=n)
+        title = f"{PERU} in vote number {n}"
+        dedup.decide(item(f"s{n}", f"paper{n % 3}.com", title, published=when), when)
+    later = NOW + timedelta(days=10)
+    dedup.decide(item("last", "x.com", "Weather today", published=later), later)
+    # Only the last item is kept: its short title is in neither headline index.
+    assert len(dedup) == 1
+    assert len(dedup._titles) == 0 and not dedup._by_headline  # noqa: SLF001
