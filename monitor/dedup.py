@@ -330,7 +330,7 @@ class Deduplicator:
         if not p.title_keys:
             return None
         words = tuple(p.headline.split()) if p.headline else None
-        for entry in self._titles.candidates(p.title_keys):
+        for entry in self._titles.owners(p.title_keys):
             if entry.feed == p.item.feed or entry.text is None or not entry.headline:
                 continue
             if not _within(entry.when, p.when, HEADLINE_WINDOW):

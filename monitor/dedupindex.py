@@ -166,6 +166,33 @@ class SketchIndex(Generic[T]):
         items = self._items
         return [item for _, handle in ranked if (item := items[handle]) is not None]
 
+    def owners(self, hashes: Sketch) -> list[T]:
+        """Indexed items under any of ``hashes``, each once, at most ``limit`` (no ranking).
+
+        The fast path for an index where one shared hash is a candidate (``min_hits`` 1).
+        """
+        found: list[T] = []
+        handles: set[int] = set()
+        all_lows, all_owners, items, cap = self._lows, self._owners, self._items, self.cap
+        for key in hashes:
+            lows = all_lows[key >> _BUCKET_BITS]
+            if lows is None:
+                continue
+            low = key & _LOW
+            start = bisect_left(lows, low)
+            if start == len(lows) or lows[start] != low:  # the usual case
+                continue
+            end = bisect_right(lows, low, start)
+            if end - start > cap:
+                continue
+            for handle in all_owners[key >> _BUCKET_BITS][start:end]:  # type: ignore[index]
+                if handle not in handles and (item := items[handle]) is not None:
+                    handles.add(handle)
+                    found.append(item)
+                    if len(found) >= self.limit:
+                        return found
+        return found
+
 
 def bucket_get(mapping: dict[K, T | list[T]], key: K) -> tuple[T, ...] | list[T]:
     """The entries under ``key`` (a lone entry is stored bare, saving a list per key)."""
