@@ -33,6 +33,7 @@ unique constraints cover repeats older than that.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from typing import Literal
 
 from monitor.canonical import canonical_key, url_key
 from monitor.dedupindex import (
+    SKETCH_SIZE,
     Sketch,
     SketchIndex,
     bucket_drop,
@@ -51,7 +53,6 @@ from monitor.dedupindex import (
 from monitor.fingerprint import fingerprint_of
 from monitor.headline import (
     HEADLINE_WINDOW,
-    deletion_keys,
     headline_keys,
     lede_evidence,
     retitled,
@@ -160,6 +161,10 @@ class _Entry:
     handle: int = -1  # in the sketch index, while its text is sketched
     headline: str = ""  # when it identifies a story (``DedupFeatures.headline``)
     title_handle: int = -1  # in the headline deletion-key index, while in the window
+    # The hashes each index holds it under, packed (``array('I')``, 4 bytes a hash): taking
+    # an item out of the indexes then needs neither its text nor its 3-grams again.
+    sampled: bytes = b""
+    title_keys: bytes = b""
 
 
 class _Probe:
@@ -413,9 +418,7 @@ class Deduplicator:
         while self._recent and _before(self._recent[0].seen, recent_cutoff):
             entry = self._recent.popleft()
             self._unsketch(entry)
-            if entry.title_handle >= 0:
-                self._titles.remove(entry.title_handle, deletion_keys(_tokens(entry.headline)))
-                entry.title_handle = -1
+            self._untitle_keys(entry)
             entry.text = None
         kept_cutoff = now - self.retain
         if len(self._recurring) > self._sweep_at:
@@ -427,11 +430,13 @@ class Deduplicator:
     def _sketch(self, entry: _Entry, hashes: Sketch) -> None:
         if entry.text is not None and entry.text.informative and hashes:
             entry.handle = self._sketches.add(entry, hashes)
+            entry.sampled = array("I", hashes[:SKETCH_SIZE]).tobytes()
 
     def _unsketch(self, entry: _Entry) -> None:
         if entry.handle >= 0 and entry.text is not None:
-            self._sketches.remove(entry.handle, sketch_hashes(entry.text.joined))
+            self._sketches.remove(entry.handle, _unpacked(entry.sampled))
             entry.handle = -1
+            entry.sampled = b""
 
     def _title(
         self, entry: _Entry, headline: str, title_keys: Sketch, seen: datetime | None
@@ -446,13 +451,18 @@ class Deduplicator:
                 bucket_put(self._by_headline, headline, entry)
         if title_keys and headline and entry.text is not None:
             entry.title_handle = self._titles.add(entry, title_keys)
+            entry.title_keys = array("I", title_keys).tobytes()
 
     def _untitle(self, entry: _Entry) -> None:
         if entry.headline:
             bucket_drop(self._by_headline, entry.headline, entry)
+        self._untitle_keys(entry)
+
+    def _untitle_keys(self, entry: _Entry) -> None:
         if entry.title_handle >= 0:
-            self._titles.remove(entry.title_handle, deletion_keys(_tokens(entry.headline)))
+            self._titles.remove(entry.title_handle, _unpacked(entry.title_keys))
             entry.title_handle = -1
+            entry.title_keys = b""
 
     def _forget(self, entry: _Entry) -> None:
         self._untitle(entry)
@@ -465,8 +475,10 @@ class Deduplicator:
             bucket_drop(self._by_guid, key, entry)
 
 
-def _tokens(headline: str) -> tuple[str, ...]:
-    return tuple(headline.split())
+def _unpacked(packed: bytes) -> Sketch:
+    hashes = array("I")
+    hashes.frombytes(packed)
+    return tuple(hashes)
 
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:
