@@ -12,22 +12,32 @@ Identity comes in layers, tried in order; the first that holds decides:
    AMP and mobile variants folded). A site's front page never identifies a story, nor does an
    address shared by plainly unrelated texts (``similarity.unrelated``: feeds that link
    several items to one page).
-3. **Fingerprint** of normalized title and summary, when the text is informative (see
-   ``similarity.MIN_CONTENT_WORDS``): from the same feed it is the same story, from another
-   feed it is a syndicated copy (a new story in the same cluster).
-4. **Near-duplicate** within ``window`` of publication time (``monitor.similarity``): a few
+3. **Fingerprint** of normalized title and summary: from the same feed it is the same story
+   (when the summary is informative, see ``similarity.MIN_CONTENT_WORDS``, or the headline
+   identifies a story, see ``monitor.headline``: the same text under a new URL or GUID); from
+   another feed, with an informative text, a syndicated copy (a new story in the same cluster).
+4. **Headline identity** (``monitor.headline``, thresholds tabled there): another feed's item
+   under the same identifying headline within 48 hours, unless a source repeats that headline
+   (a series, a column: the headline then never joins while that history is remembered).
+5. **Retitled copy**: another feed's headline with one word added, dropped or replaced, the
+   same numbers and names, and some evidence from the summaries; candidates come from exact
+   lookups of headline deletion keys, rejected on the stored headline before any stored text
+   is decompressed.
+6. **Near-duplicate** within ``window`` of publication time (``monitor.similarity``): a few
    candidates from an inverted index of bottom-k MinHash samples, so the work per item does
    not grow with the store, each verified by a conservative rule (thresholds tabled there).
 
 Identity in layers 1–2 gives ``same`` when the fingerprint is one of the story's last four
-versions, else ``update``; layers 3–4 give ``cluster`` (or ``same`` for an identical text from
+versions, else ``update``; layers 3–6 give ``cluster`` (or ``same`` for an identical text from
 the same feed); nothing gives ``new``. A repeat teaches the index its new GUID and address, so
 rotating GUIDs and tracking variants are recognised directly next time. In one feed, one
 summary under two headlines is a blurb (newsletter, teaser), never a copy.
 
-Memory: a story's text stays indexed for ``window`` after it was seen (3 days); its GUIDs,
-addresses and fingerprints for ``retain`` (14 days, about 0.6 kB a story); the database's
-unique constraints cover repeats older than that.
+Memory: a story's text stays indexed for ``window`` after it was seen (3 days), with the
+hashes it is indexed under (packed, so forgetting it decompresses nothing); its GUIDs,
+addresses, fingerprints and headline for ``retain`` (14 days, about 0.7 kB a story), which is
+also the history in which a source's repeated headlines are seen; the database's unique
+constraints cover repeats older than that.
 """
 
 from __future__ import annotations
