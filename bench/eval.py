@@ -17,7 +17,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "stories.jsonl"
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)  # beside the checkout, a level higher for a worktree
+DEFAULT = SHARED / "eval" / "stories.jsonl"
 WATCHLISTS = ("embassy-raids", "vienna-conventions", "ice-consulates", "ecuador-mexico")
 
 
