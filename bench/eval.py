@@ -28,7 +28,11 @@ from rich.table import Table
 from watchlists.builtin import builtin_watchlists
 from watchlists.matcher import compile_watchlists
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "stories.jsonl"
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)  # beside the checkout, a level higher for a worktree
+DEFAULT = SHARED / "eval" / "stories.jsonl"
 WATCHLISTS = ("embassy-raids", "vienna-conventions", "ice-consulates", "ecuador-mexico")
 THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(13))
 """The min_score values tried when fitting (0.30 .. 0.90)."""

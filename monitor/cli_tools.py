@@ -21,6 +21,7 @@ from monitor.clock import utcnow
 from monitor.console import emit, err, out, table, when
 from monitor.context import state
 from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
+from storage.clusters import cluster_view
 from storage.stories import get_story
 from watchlists.builtin import builtin_watchlists
 from watchlists.loader import parse_watchlist
@@ -215,7 +216,7 @@ def moment(text: str, now: datetime, option: str) -> datetime:
 
 @stories_app.command("show")
 def show(story_id: int) -> None:
-    """Show one stored story."""
+    """Show one stored story, every source of its cluster and the watchlists it matched."""
     story = get_story(state.engine(), story_id)
     if story is None:
         raise NotFoundError(f"no story {story_id}", hint="find ids with `newswatch stories search`")
@@ -229,4 +230,24 @@ def show(story_id: int) -> None:
         ["summary", story.summary],
     ]
     table(f"story {story.id}", ["", ""], rows)
+    cluster = cluster_view(state.engine(), story.cluster_key)
+    table(
+        f"reported by {len({s.source for s in cluster.sources})} source(s)",
+        ["story", "source", "first seen", "title", "url"],
+        [
+            [
+                f"{s.story_id}{' (backlog: not alerted)' if s.backlog else ''}",
+                s.source,
+                when(s.seen_at),
+                s.title,
+                s.url,
+            ]
+            for s in cluster.sources
+        ],
+    )
+    table(
+        "watchlists matched",
+        ["watchlist", "version", "score", "story"],
+        [[m.watchlist, m.watchlist_version, f"{m.score:.2f}", m.story_id] for m in cluster.matches],
+    )
     out.print()

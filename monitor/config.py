@@ -49,6 +49,7 @@ class Settings:
     unsubscribe_mailto: str = ""  # the address unsubscribe emails go to ("" → the sender)
     web_address: str = "127.0.0.1:8080"  # the console and API; "off" turns them off
     admin_token: str = ""  # needed for any change through the web, and any non-loopback bind
+    backlog_max_age: int = 172_800  # seconds: older items on a feed's first poll never alert
 
     @property
     def outbox_dir(self) -> Path:

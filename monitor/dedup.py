@@ -12,27 +12,38 @@ Identity comes in layers, tried in order; the first that holds decides:
    AMP and mobile variants folded). A site's front page never identifies a story, nor does an
    address shared by plainly unrelated texts (``similarity.unrelated``: feeds that link
    several items to one page).
-3. **Fingerprint** of normalized title and summary, when the text is informative (see
-   ``similarity.MIN_CONTENT_WORDS``): from the same feed it is the same story, from another
-   feed it is a syndicated copy (a new story in the same cluster).
-4. **Near-duplicate** within ``window`` of publication time (``monitor.similarity``): a few
+3. **Fingerprint** of normalized title and summary: from the same feed it is the same story
+   (when the summary is informative, see ``similarity.MIN_CONTENT_WORDS``, or the headline
+   identifies a story, see ``monitor.headline``: the same text under a new URL or GUID); from
+   another feed, with an informative text, a syndicated copy (a new story in the same cluster).
+4. **Headline identity** (``monitor.headline``, thresholds tabled there): another feed's item
+   under the same identifying headline within 48 hours, unless a source repeats that headline
+   (a series, a column: the headline then never joins while that history is remembered).
+5. **Retitled copy**: another feed's headline with one word added, dropped or replaced, the
+   same numbers and names, and some evidence from the summaries; candidates come from exact
+   lookups of headline deletion keys, rejected on the stored headline before any stored text
+   is decompressed.
+6. **Near-duplicate** within ``window`` of publication time (``monitor.similarity``): a few
    candidates from an inverted index of bottom-k MinHash samples, so the work per item does
    not grow with the store, each verified by a conservative rule (thresholds tabled there).
 
 Identity in layers 1–2 gives ``same`` when the fingerprint is one of the story's last four
-versions, else ``update``; layers 3–4 give ``cluster`` (or ``same`` for an identical text from
+versions, else ``update``; layers 3–6 give ``cluster`` (or ``same`` for an identical text from
 the same feed); nothing gives ``new``. A repeat teaches the index its new GUID and address, so
 rotating GUIDs and tracking variants are recognised directly next time. In one feed, one
 summary under two headlines is a blurb (newsletter, teaser), never a copy.
 
-Memory: a story's text stays indexed for ``window`` after it was seen (3 days); its GUIDs,
-addresses and fingerprints for ``retain`` (14 days, about 0.6 kB a story); the database's
-unique constraints cover repeats older than that.
+Memory: a story's text stays indexed for ``window`` after it was seen (3 days), with the
+hashes it is indexed under (packed, so forgetting it decompresses nothing); its GUIDs,
+addresses, fingerprints and headline for ``retain`` (14 days, about 0.7 kB a story), which is
+also the history in which a source's repeated headlines are seen; the database's unique
+constraints cover repeats older than that.
 """
 
 from __future__ import annotations
 
 import json
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +52,7 @@ from typing import Literal
 
 from monitor.canonical import canonical_key, url_key
 from monitor.dedupindex import (
+    SKETCH_SIZE,
     Sketch,
     SketchIndex,
     bucket_drop,
@@ -49,6 +61,12 @@ from monitor.dedupindex import (
     sketch_hashes,
 )
 from monitor.fingerprint import fingerprint_of
+from monitor.headline import (
+    HEADLINE_WINDOW,
+    headline_keys,
+    lede_evidence,
+    retitled,
+)
 from monitor.similarity import ItemText, blurb, similar, unrelated
 from watchlists.errors import NewswatchError
 
@@ -65,6 +83,9 @@ __all__ = [
 
 MAX_VERSIONS = 4
 MAX_ALIASES = 4
+MAX_HEADLINE_CANDIDATES = 16  # items under one headline looked at (a big story's outlets)
+TITLE_KEY_CAP = 32  # a deletion key shared by more recent headlines is skipped
+_NO_NAMES: frozenset[str] = frozenset()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Kind = Literal["new", "cluster", "same", "update"]
@@ -105,6 +126,8 @@ class DedupFeatures:
     text: ItemText
     fp: str
     hashes: Sketch
+    headline: str = ""  # normalized (``headline.headline_tokens``), joined by spaces
+    title_keys: Sketch = ()  # ``headline.deletion_keys`` of it
 
 
 def dedup_features(
@@ -118,7 +141,8 @@ def dedup_features(
     text = ItemText(title, summary)
     hashes = sketch_hashes(text.joined) if text.informative else ()
     ukey = canonical_key(canonical) if canonical is not None and url else url_key(url)
-    return DedupFeatures(ukey, text, fingerprint_of(title, summary), hashes)
+    headline, title_keys = headline_keys(title)
+    return DedupFeatures(ukey, text, fingerprint_of(title, summary), hashes, headline, title_keys)
 
 
 class DedupInputError(NewswatchError, ValueError):
@@ -145,12 +169,18 @@ class _Entry:
     versions: tuple[str, ...]
     ukeys: tuple[str, ...] = ()
     handle: int = -1  # in the sketch index, while its text is sketched
+    headline: str = ""  # when it identifies a story (``DedupFeatures.headline``)
+    title_handle: int = -1  # in the headline deletion-key index, while in the window
+    # The hashes each index holds it under, packed (``array('I')``, 4 bytes a hash): taking
+    # an item out of the indexes then needs neither its text nor its 3-grams again.
+    sampled: bytes = b""
+    title_keys: bytes = b""
 
 
 class _Probe:
     """An incoming item with its features and event time."""
 
-    __slots__ = ("item", "ukey", "text", "fp", "when", "hashes")
+    __slots__ = ("item", "ukey", "text", "fp", "when", "hashes", "headline", "title_keys")
 
     def __init__(self, item: DedupItem, now: datetime, features: DedupFeatures | None) -> None:
         if features is None:
@@ -161,6 +191,8 @@ class _Probe:
         self.fp = features.fp
         self.when = _event_time(item.published, now)
         self.hashes = features.hashes
+        self.headline = features.headline
+        self.title_keys = features.title_keys
 
     @property
     def guids(self) -> tuple[tuple[str, str], ...]:
@@ -184,6 +216,12 @@ class Deduplicator:
         self._by_url: dict[str, _Entry] = {}
         self._by_fp: dict[str, _Entry | list[_Entry]] = {}
         self._sketches: SketchIndex[_Entry] = SketchIndex()
+        self._by_headline: dict[str, _Entry | list[_Entry]] = {}
+        self._recurring: dict[str, datetime] = {}  # headline → when a source last repeated it
+        self._sweep_at = 1024  # swept of expired recurring headlines when it grows past this
+        self._titles: SketchIndex[_Entry] = SketchIndex(
+            sample=1 << 16, min_hits=1, cap=TITLE_KEY_CAP, limit=MAX_HEADLINE_CANDIDATES
+        )
         self._recent: deque[_Entry] = deque()
         self._kept: deque[_Entry] = deque()
 
@@ -215,13 +253,15 @@ class Deduplicator:
             if owner.text is None or not unrelated(owner.text, p.text):
                 return self._identity(owner, p)
         for entry in bucket_get(self._by_fp, p.fp):
-            if entry.feed == item.feed and (p.text.informative or entry.ukey == p.ukey):
+            if entry.feed == item.feed and (
+                p.text.informative or p.headline or entry.ukey == p.ukey
+            ):
                 return self._identity(entry, p)
         if p.text.informative:
             for entry in bucket_get(self._by_fp, p.fp):
                 if _within(entry.when, p.when, self.window):
                     return self._add(p, now, "cluster", entry.cluster)
-        match = self._near_duplicate(p)
+        match = self._same_headline(p, now) or self._retitled(p, now) or self._near_duplicate(p)
         if match is not None:
             return self._add(p, now, "cluster", match.cluster)
         return self._add(p, now, "new", item.id)
@@ -248,7 +288,8 @@ class Deduplicator:
         entry = _Entry(
             story, cluster, item.feed, p.ukey, fp, p.text, when, seen or when, p.guids, (fp,)
         )
-        self._index(entry, p.ukey, p.hashes)
+        entry.headline = p.headline
+        self._index(entry, p.ukey, p.hashes, p.title_keys)
 
     # -- layers ------------------------------------------------------------------------
 
@@ -281,8 +322,60 @@ class Deduplicator:
             entry.text = p.text
             self._sketch(entry, p.hashes)
             p.text.compact()
+            if p.headline != entry.headline:  # a new headline: indexed under it from now on
+                self._untitle(entry)
+                self._title(entry, p.headline, p.title_keys, entry.seen)
         bucket_put(self._by_fp, p.fp, entry)
         return DedupDecision("update", entry.story, entry.cluster)
+
+    def _same_headline(self, p: _Probe, now: datetime) -> _Entry | None:
+        """An item of another feed under the same identifying headline, within 48 hours."""
+        if not p.headline or self._recurs(p.headline, now):
+            return None
+        found = None
+        for entry in bucket_get(self._by_headline, p.headline)[-MAX_HEADLINE_CANDIDATES:]:
+            if entry.feed == p.item.feed:
+                return None  # this source repeats it: a series (marked when this is added)
+            if found is None and _within(entry.when, p.when, HEADLINE_WINDOW):
+                found = entry
+        return found
+
+    def _retitled(self, p: _Probe, now: datetime) -> _Entry | None:
+        """A copy of another feed whose headline differs by a word (``monitor.headline``)."""
+        if not p.title_keys:
+            return None
+        words = tuple(p.headline.split()) if p.headline else None
+        for entry in self._titles.owners(p.title_keys):
+            if entry.feed == p.item.feed or entry.text is None or not entry.headline:
+                continue
+            if not _within(entry.when, p.when, HEADLINE_WINDOW):
+                continue
+            if words is None:
+                break  # the probe's headline does not identify a story (too short)
+            theirs = tuple(entry.headline.split())
+            # Cheap rejections first: the stored text is decompressed only past them.
+            if not retitled(theirs, words, _NO_NAMES, _NO_NAMES):
+                continue
+            if self._recurs(entry.headline, now) or self._recurs(p.headline, now):
+                continue
+            a_names, b_names = entry.text.name_set, p.text.name_set
+            matched = retitled(theirs, words, a_names, b_names) and lede_evidence(
+                entry.text.bigrams, p.text.bigrams, a_names, b_names, words
+            )
+            entry.text.compact()
+            if matched:
+                return entry
+        return None
+
+    def _recurs(self, headline: str, now: datetime) -> bool:
+        """Whether a source repeated this headline within ``retain`` (a series, a column)."""
+        last = self._recurring.get(headline)
+        if last is None:
+            return False
+        if last < now - self.retain:
+            del self._recurring[headline]
+            return False
+        return True
 
     def _near_duplicate(self, p: _Probe) -> _Entry | None:
         if not p.text.informative:
@@ -305,10 +398,17 @@ class Deduplicator:
         entry = _Entry(
             item.id, cluster, item.feed, p.ukey, p.fp, p.text, p.when, now, p.guids, (p.fp,)
         )
-        self._index(entry, p.ukey, p.hashes)
+        self._index(entry, p.ukey, p.hashes, p.title_keys, p.headline)
         return DedupDecision(kind, item.id, cluster)
 
-    def _index(self, entry: _Entry, ukey: str | None, hashes: Sketch) -> None:
+    def _index(
+        self,
+        entry: _Entry,
+        ukey: str | None,
+        hashes: Sketch,
+        title_keys: Sketch = (),
+        headline: str | None = None,
+    ) -> None:
         for key in entry.guids:
             bucket_put(self._by_guid, key, entry)
         if ukey is not None and ukey not in self._by_url:
@@ -318,6 +418,7 @@ class Deduplicator:
         if entry.text is not None:
             self._sketch(entry, hashes)
             entry.text.compact()
+        self._title(entry, entry.headline if headline is None else headline, title_keys, entry.seen)
         if entry.seen is not None:
             self._recent.append(entry)
             self._kept.append(entry)
@@ -327,21 +428,54 @@ class Deduplicator:
         while self._recent and _before(self._recent[0].seen, recent_cutoff):
             entry = self._recent.popleft()
             self._unsketch(entry)
+            self._untitle_keys(entry)
             entry.text = None
         kept_cutoff = now - self.retain
+        if len(self._recurring) > self._sweep_at:
+            self._recurring = {h: t for h, t in self._recurring.items() if t >= kept_cutoff}
+            self._sweep_at = max(1024, 2 * len(self._recurring))
         while self._kept and _before(self._kept[0].seen, kept_cutoff):
             self._forget(self._kept.popleft())
 
     def _sketch(self, entry: _Entry, hashes: Sketch) -> None:
         if entry.text is not None and entry.text.informative and hashes:
             entry.handle = self._sketches.add(entry, hashes)
+            entry.sampled = array("I", hashes[:SKETCH_SIZE]).tobytes()
 
     def _unsketch(self, entry: _Entry) -> None:
         if entry.handle >= 0 and entry.text is not None:
-            self._sketches.remove(entry.handle, sketch_hashes(entry.text.joined))
+            self._sketches.remove(entry.handle, _unpacked(entry.sampled))
             entry.handle = -1
+            entry.sampled = b""
+
+    def _title(
+        self, entry: _Entry, headline: str, title_keys: Sketch, seen: datetime | None
+    ) -> None:
+        """Index ``entry`` under its headline, or mark the headline as one its source repeats."""
+        entry.headline = headline
+        if headline:
+            if any(other.feed == entry.feed for other in bucket_get(self._by_headline, headline)):
+                self._recurring[headline] = seen or _EPOCH
+                self._by_headline.pop(headline, None)  # never joins again: nothing to keep
+            elif headline not in self._recurring:
+                bucket_put(self._by_headline, headline, entry)
+        if title_keys and headline and entry.text is not None:
+            entry.title_handle = self._titles.add(entry, title_keys)
+            entry.title_keys = array("I", title_keys).tobytes()
+
+    def _untitle(self, entry: _Entry) -> None:
+        if entry.headline:
+            bucket_drop(self._by_headline, entry.headline, entry)
+        self._untitle_keys(entry)
+
+    def _untitle_keys(self, entry: _Entry) -> None:
+        if entry.title_handle >= 0:
+            self._titles.remove(entry.title_handle, _unpacked(entry.title_keys))
+            entry.title_handle = -1
+            entry.title_keys = b""
 
     def _forget(self, entry: _Entry) -> None:
+        self._untitle(entry)
         for ukey in entry.ukeys:
             if self._by_url.get(ukey) is entry:
                 del self._by_url[ukey]
@@ -349,6 +483,12 @@ class Deduplicator:
             bucket_drop(self._by_fp, fp, entry)
         for key in entry.guids:
             bucket_drop(self._by_guid, key, entry)
+
+
+def _unpacked(packed: bytes) -> Sketch:
+    hashes = array("I")
+    hashes.frombytes(packed)
+    return tuple(hashes)
 
 
 def _event_time(published: datetime | None, now: datetime) -> datetime:

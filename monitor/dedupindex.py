@@ -78,10 +78,19 @@ class SketchIndex(Generic[T]):
     """Maps sampled 3-gram hashes to the items that contain them, packed (see the docstring).
 
     ``add`` returns a handle for the item; ``remove`` takes the handle back with the same
-    hashes. Handles of removed items are reused.
+    hashes. Handles of removed items are reused. The defaults are the constants of the module
+    docstring; ``monitor.dedup`` also keeps an index of headline deletion keys (all of an
+    item's keys indexed, one hit enough: see ``monitor.headline``).
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        sample: int = SKETCH_SIZE,
+        min_hits: int = MIN_SKETCH_HITS,
+        cap: int = POSTING_CAP,
+        limit: int = MAX_CANDIDATES,
+    ) -> None:
+        self.sample, self.min_hits, self.cap, self.limit = sample, min_hits, cap, limit
         buckets = 1 << (32 - _BUCKET_BITS)
         self._lows: list[array[int] | None] = [None] * buckets  # sorted low halves
         self._owners: list[array[int] | None] = [None] * buckets  # the handle beside each
@@ -100,7 +109,7 @@ class SketchIndex(Generic[T]):
         else:
             handle = len(self._items)
             self._items.append(item)
-        for key in hashes[:SKETCH_SIZE]:
+        for key in hashes[: self.sample]:
             bucket, low = key >> _BUCKET_BITS, key & _LOW
             lows, owners = self._lows[bucket], self._owners[bucket]
             if lows is None or owners is None:
@@ -108,14 +117,14 @@ class SketchIndex(Generic[T]):
                 self._owners[bucket] = array("I", (handle,))
                 continue
             end = bisect_right(lows, low)
-            if end - bisect_left(lows, low, 0, end) <= POSTING_CAP:
+            if end - bisect_left(lows, low, 0, end) <= self.cap:
                 lows.insert(end, low)
                 owners.insert(end, handle)
         return handle
 
     def remove(self, handle: int, hashes: Sketch) -> None:
         """Forget the item under ``handle``, indexed earlier with the same ``hashes``."""
-        for key in hashes[:SKETCH_SIZE]:
+        for key in hashes[: self.sample]:
             bucket, low = key >> _BUCKET_BITS, key & _LOW
             lows, owners = self._lows[bucket], self._owners[bucket]
             if lows is None or owners is None:
@@ -131,8 +140,9 @@ class SketchIndex(Generic[T]):
         self._free.append(handle)
 
     def candidates(self, hashes: Sketch) -> list[T]:
-        """Indexed items sharing at least ``MIN_SKETCH_HITS`` sampled 3-grams, most first."""
+        """Indexed items sharing at least ``min_hits`` sampled hashes, most first."""
         hits: dict[int, int] = {}
+        cap, min_hits, limit = self.cap, self.min_hits, self.limit
         all_lows, all_owners = self._lows, self._owners
         for key in hashes:
             bucket = key >> _BUCKET_BITS
@@ -144,17 +154,44 @@ class SketchIndex(Generic[T]):
             if start == len(lows) or lows[start] != low:  # the usual case
                 continue
             end = bisect_right(lows, low, start)
-            if end - start > POSTING_CAP:
+            if end - start > cap:
                 continue
             for owner in all_owners[bucket][start:end]:  # type: ignore[index]
                 hits[owner] = hits.get(owner, 0) + 1
-        ranked = [(n, h) for h, n in hits.items() if n >= MIN_SKETCH_HITS]
-        if len(ranked) > MAX_CANDIDATES:
-            ranked = heapq.nlargest(MAX_CANDIDATES, ranked, key=lambda pair: pair[0])
+        ranked = [(n, h) for h, n in hits.items() if n >= min_hits]
+        if len(ranked) > limit:
+            ranked = heapq.nlargest(limit, ranked, key=lambda pair: pair[0])
         else:
             ranked.sort(key=lambda pair: -pair[0])
         items = self._items
         return [item for _, handle in ranked if (item := items[handle]) is not None]
+
+    def owners(self, hashes: Sketch) -> list[T]:
+        """Indexed items under any of ``hashes``, each once, at most ``limit`` (no ranking).
+
+        The fast path for an index where one shared hash is a candidate (``min_hits`` 1).
+        """
+        found: list[T] = []
+        handles: set[int] = set()
+        all_lows, all_owners, items, cap = self._lows, self._owners, self._items, self.cap
+        for key in hashes:
+            lows = all_lows[key >> _BUCKET_BITS]
+            if lows is None:
+                continue
+            low = key & _LOW
+            start = bisect_left(lows, low)
+            if start == len(lows) or lows[start] != low:  # the usual case
+                continue
+            end = bisect_right(lows, low, start)
+            if end - start > cap:
+                continue
+            for handle in all_owners[key >> _BUCKET_BITS][start:end]:  # type: ignore[index]
+                if handle not in handles and (item := items[handle]) is not None:
+                    handles.add(handle)
+                    found.append(item)
+                    if len(found) >= self.limit:
+                        return found
+        return found
 
 
 def bucket_get(mapping: dict[K, T | list[T]], key: K) -> tuple[T, ...] | list[T]:

@@ -391,7 +391,8 @@ class Ingestor:
         item_digests: bytes | None = None,
     ) -> PollWrite:
         parsed = prepared.parsed if prepared else None
-        writes = self._dedup(prepared, now) if prepared is not None else ()
+        cutoff = _backlog_cutoff(feed, now, self.settings)
+        writes = self._dedup(prepared, now, cutoff) if prepared is not None else ()
         new_items = sum(1 for w in writes if w.kind in ("new", "cluster"))
         base = self.settings.poll_interval
         interval = adapt_interval(feed.poll_interval, base, new_items, self.bounds)
@@ -424,8 +425,13 @@ class Ingestor:
             item_digests=item_digests,
         )
 
-    def _dedup(self, prepared: PreparedFeed, now: datetime) -> tuple[StoryWrite, ...]:
-        """The deduplicator's decision per story (here: it needs every story's memory)."""
+    def _dedup(
+        self, prepared: PreparedFeed, now: datetime, backlog_before: datetime | None = None
+    ) -> tuple[StoryWrite, ...]:
+        """The deduplicator's decision per story (here: it needs every story's memory).
+
+        Stories published before ``backlog_before`` are stored as backlog: never alerted.
+        """
         writes = []
         stories = prepared.parsed.stories
         for story, matches, features in zip(
@@ -448,9 +454,25 @@ class Ingestor:
                     fingerprint=features.fp,
                     published_at=story.published,
                     matches=() if decision.kind == "same" else matches,
+                    backlog=is_backlog(story, backlog_before),
                 )
             )
         return tuple(writes)
+
+
+def _backlog_cutoff(feed: FeedRecord, now: datetime, settings: Settings) -> datetime | None:
+    """On a feed's first successful poll, the publication time before which items are old."""
+    if feed.last_success_at is not None:
+        return None
+    return now - timedelta(seconds=settings.backlog_max_age)
+
+
+def is_backlog(story: Story, cutoff: datetime | None) -> bool:
+    """Whether a story is old news found by a first poll (``NEWSWATCH_BACKLOG_MAX_AGE``).
+
+    A story without a publication date is taken to be new: it cannot be told apart.
+    """
+    return cutoff is not None and story.published is not None and story.published < cutoff
 
 
 def _feature_rows(stored: list[StoredStory]) -> list[tuple[str, str, str, str | None]]:

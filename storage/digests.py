@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import false
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -39,6 +40,7 @@ def undelivered_matches(
             .where(col(Match.watchlist).in_(watchlists))
             .where(col(Match.score) >= min_score)
             .where(col(Story.first_seen_at) >= since)
+            .where(col(Story.backlog) == false())  # old news from a feed's first poll
             .where(col(Story.cluster_key).not_in(sent))
             .order_by(col(Story.first_seen_at), col(Story.id))
         ).all()

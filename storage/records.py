@@ -48,6 +48,7 @@ class StoryWrite:
     fingerprint: str
     published_at: datetime | None
     matches: tuple[MatchWrite, ...] = ()
+    backlog: bool = False  # old news on a feed's first poll: stored, never alerted
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,36 @@ class StoredStory:
     fingerprint: str
     published_at: datetime | None
     first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSource:
+    """One outlet's copy of a clustered story, as one feed carried it."""
+
+    story_id: int
+    source: str
+    feed_url: str
+    url: str
+    title: str
+    seen_at: datetime | None
+    backlog: bool  # stored from a feed's first poll as old news: never alerted
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMatch:
+    watchlist: str
+    watchlist_version: int
+    score: float
+    story_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """A story cluster: every source that carried it and every watchlist that matched it."""
+
+    key: str
+    sources: tuple[ClusterSource, ...]
+    matches: tuple[ClusterMatch, ...]
 
 
 @dataclass(frozen=True, slots=True)

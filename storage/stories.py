@@ -224,6 +224,7 @@ def _write_stories(session: Session, polls: list[PollWrite]) -> list[list[int | 
                     "published_at": s.published_at,
                     "first_seen_at": poll.checked_at,
                     "updated_at": None,
+                    "backlog": s.backlog,
                 }
             )
     insert_many_ignore(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -100,6 +101,8 @@ class Story(SQLModel, table=True):
     published_at: datetime | None = _time()
     first_seen_at: datetime | None = _time(nullable=False, index=True)
     updated_at: datetime | None = _time()
+    # Found already old by its feed's first poll: stored and searchable, never alerted.
+    backlog: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class StorySource(SQLModel, table=True):

@@ -19,8 +19,13 @@ import pytest
 from monitor.canonical import url_key
 from monitor.dedup import DedupInputError, DedupItem, Deduplicator, dedup_jsonl
 
-EVAL = Path(__file__).parents[2].parent / "shared/eval/stories.jsonl"
-FEEDS = Path(__file__).parents[2].parent / "shared/fixtures/feeds"
+# The shared folder sits beside the checkout (a worktree may be one level deeper).
+SHARED = next(
+    (p / "shared" for p in Path(__file__).parents[2].parents if (p / "shared").is_dir()),
+    Path(__file__).parents[2].parent / "shared",
+)
+EVAL = SHARED / "eval/stories.jsonl"
+FEEDS = SHARED / "fixtures/feeds"
 WIRE = (
     "Police in Ecuador broke into the Mexican Embassy in Quito late Friday and arrested former "
     "Vice President Jorge Glas, hours after Mexico granted him political asylum."
@@ -123,6 +128,12 @@ REVIEWED_MERGES = {
     ("japantoday-1.xml#10", "abcnews-1.xml#14"),  # AP: Australia won't repatriate 34 women…
     ("npr-1.xml#8", "abcnews-1.xml#14"),  # the same AP copy on NPR
     ("reuters-1.xml#1", "japantoday-2.xml#13"),  # Reuters: Trump says Mexico would repay…
+    # Reuters: "Hezbollah rejects disarmament plan and government's four-month timeline", the
+    # same headline over a byline and dateline on one site, a trimmed lede on the other.
+    ("japantoday-1.xml#5", "almonitor-1.xml#13"),
+    # AP: "Peru's Congress removes interim President Jerí as he faces corruption allegations",
+    # retitled "… as he faces a corruption probe" by the republishing paper.
+    ("japantoday-1.xml#7", "abcnews-1.xml#1"),
 }
 
 

@@ -97,6 +97,9 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
             "NEWSWATCH_DATA_DIR": str(tmp_path / "data"),
             "NEWSWATCH_SMTP_URL": f"smtp://127.0.0.1:{port}",
             "NEWSWATCH_ALLOW_PRIVATE_NETWORKS": "true",
+            # The stories are dated April 2024: without this, a first poll stores them
+            # as backlog and alerts none (tests/monitor/test_backlog.py tests that).
+            "NEWSWATCH_BACKLOG_MAX_AGE": str(20 * 365 * 86_400),
             "NO_COLOR": "1",
             "COLUMNS": "250",
         }

@@ -70,3 +70,22 @@ def test_every_upgrade_from_the_first_release_keeps_every_row(database_url: str)
         assert _counts(engine) == before
     finally:
         engine.dispose()
+
+
+def test_stories_stored_before_0006_stay_alertable(database_url: str) -> None:
+    """0006 adds ``stories.backlog``; every story stored before it keeps its alerts."""
+    engine = open_engine(database_url)
+    try:
+        to_revision(engine, "0005")
+        with engine.begin() as conn:
+            for statement in SEED_0001[:3]:  # a feed, a cluster, a story
+                conn.execute(text(statement))
+        to_revision(engine, "0006")
+        with engine.connect() as conn:
+            backlog = conn.execute(text("SELECT backlog FROM stories")).scalar_one()
+        assert backlog is False or backlog == 0
+        to_revision(engine, "0005", down=True)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM stories")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -1,7 +1,7 @@
 """stories: full-text search over titles and summaries
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 
 SQLite: an FTS5 table ``stories_fts`` with the stories as its external content,
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
