@@ -104,7 +104,7 @@ def test_an_old_story_on_a_first_poll_is_stored_and_searchable_but_not_alerted(
     )
     poll(engine, settings, clock)
     assert {s.title for s in search_stories(engine, "embassy")} == {NEW_RAID.title, OLD_RAID.title}
-    assert matched_watchlists(engine, OLD_RAID.title) == ["embassy-raids"]  # it did match
+    assert "embassy-raids" in matched_watchlists(engine, OLD_RAID.title)  # it did match
     digest = next_digest(engine, subscription, NOW)
     assert digest is not None
     alerted = {entry.title for section in digest.sections for entry in section.entries}

@@ -28,7 +28,13 @@ NOW = datetime.now(UTC)
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     feeds = FeedServer()
-    story = Item("q1", RAID, "Officers stormed the embassy to arrest Jorge Glas.", "https://a/1")
+    story = Item(
+        "q1",
+        RAID,
+        "Officers stormed the embassy to arrest Jorge Glas.",
+        "https://a/1",
+        published=NOW - timedelta(hours=1),  # news, not a first poll's backlog
+    )
     feeds.routes["/andes.xml"] = Route(rss("Andes Wire", [story]))
     with serving(feeds) as running:
         yield running

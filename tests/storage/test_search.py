@@ -114,11 +114,12 @@ def test_pruned_stories_leave_the_index(engine: Engine) -> None:
 def test_upgrading_indexes_the_stories_already_stored(database_url: str) -> None:
     engine = open_engine(database_url)
     try:
-        to_revision(engine, "0005")
-        seeded(engine)  # stored before the search existed
+        migrate(engine)
+        seeded(engine)
+        to_revision(engine, "0006", down=True)  # back to before the search existed
         migrate(engine)
         assert titles(engine, StoryQuery("storm")) == ["Ice storm closes schools"]
-        to_revision(engine, "0005", down=True)  # and the downgrade leaves the stories
+        to_revision(engine, "0006", down=True)  # and the downgrade leaves the stories
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM stories")).scalar_one() == 4
     finally:
