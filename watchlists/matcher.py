@@ -7,7 +7,7 @@ Pure. ``compile_watchlists(...)`` returns a ``Matcher``; ``Matcher.match`` retur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from watchlists.errors import UnknownWatchlistError
 from watchlists.hits import FIELDS, Diagnosis, Match, TermHit
@@ -67,7 +67,7 @@ class Matcher:
 
     def match(self, title: str, summary: str, language: str | None = None) -> list[Match]:
         """Return the watchlists this story belongs to, best score first."""
-        found, masks = self._scan(title, summary, language)
+        found, masks, fields = self._scan(title, summary, language, with_context=False)
         matches = []
         for w_index, entries in found.items():
             watchlist = self.watchlists[w_index]
@@ -82,7 +82,7 @@ class Matcher:
             ]
             result = decide(watchlist, outcomes)
             if result is not None:
-                matches.append(result)
+                matches.append(_with_context(result, fields))
         matches.sort(key=lambda m: (-m.score, m.watchlist))
         return matches
 
@@ -97,7 +97,7 @@ class Matcher:
             )
         w_index = names.index(watchlist)
         chosen = self.watchlists[w_index]
-        found, masks = self._scan(title, summary, language)
+        found, masks, _fields = self._scan(title, summary, language, with_context=True)
         entries = found.get(w_index, [])
         mask = masks.get(w_index, {})
         by_group = best_hits(_unmasked(entries, mask, keep=True))
@@ -113,8 +113,15 @@ class Matcher:
         )
 
     def _scan(
-        self, title: str, summary: str, language: str | None
-    ) -> tuple[dict[int, list[tuple[int, TermHit]]], dict[int, dict[int, set[int]]]]:
+        self, title: str, summary: str, language: str | None, *, with_context: bool
+    ) -> tuple[
+        dict[int, list[tuple[int, TermHit]]], dict[int, dict[int, set[int]]], tuple[Words, Words]
+    ]:
+        """Every hit by watchlist, the ignored word ranges, and the two fields' words.
+
+        ``with_context`` fills each hit's sentence text now; ``match`` leaves it for the
+        few hits of a match (``_with_context``), since most hits never reach a reader.
+        """
         fields = (split_words(title or ""), split_words(summary or ""))
         lang = language_code(language)
         if lang is None:
@@ -123,8 +130,8 @@ class Matcher:
         masks: dict[int, dict[int, set[int]]] = {}
         for f_index, words in enumerate(fields):
             for raw in self.index.scan(words, lang):
-                self._collect(raw, f_index, words, found, masks)
-        return found, masks
+                self._collect(raw, f_index, words, found, masks, with_context)
+        return found, masks, fields
 
     def _collect(
         self,
@@ -133,12 +140,13 @@ class Matcher:
         words: Words,
         found: dict[int, list[tuple[int, TermHit]]],
         masks: dict[int, dict[int, set[int]]],
+        with_context: bool,
     ) -> None:
         start = words.span(raw.first)[0]
         end = words.span(raw.first + raw.count - 1)[1]
         text = words.text
         sentence = words.sentence(raw.first)
-        context = words.sentence_text(sentence)
+        context = words.sentence_text(sentence) if with_context else ""
         for owner in self._owners[raw.pattern]:
             if owner.group == IGNORE:
                 span = range(raw.first, raw.first + raw.count)
@@ -184,6 +192,15 @@ def _register(
             pid = keys[pattern] = len(owners)
             owners.append([])
         owners[pid].append(owner)
+
+
+def _with_context(match: Match, fields: tuple[Words, Words]) -> Match:
+    """``match`` with each hit's sentence filled in from its field's words."""
+    hits = tuple(
+        replace(hit, context=fields[FIELDS.index(hit.field)].sentence_text(hit.sentence))
+        for hit in match.hits
+    )
+    return replace(match, hits=hits)
 
 
 def _unmasked(

@@ -21,9 +21,9 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 # word. The slower variant also keeps combining accents (text not in NFC) inside words.
 _TOKEN = re.compile(r"\w(?:\w?\.(?:\w{1,2}\.)+|\w*)")
 _TOKEN_NFD = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}|\w(?:\w|[\u0300-\u036f])*")
-_SENTENCE_END = re.compile(r"(\S*?)[.!?\u2026]+[\"'\u00bb\u201d\u2019)\]]*\s+")
-"""A sentence ends at '.', '!', '?' or '…' (and closing quotes) before a space; group 1 is
-the word before the stop, to tell abbreviations ("U.S.", "Mr.") from the end of a sentence."""
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u00bb\u201d\u2019)\]]*\s+")
+"""A sentence ends at '.', '!', '?' or '…' (and closing quotes) before a space; the word
+before the stop tells abbreviations ("U.S.", "Mr.") from the end of a sentence."""
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st gen sen rep gov lt col capt sgt no nr vs v jr sr sra dra prof inc co"
     " corp ltd mme m art abs dt bzw ca etc".split()
@@ -199,8 +199,11 @@ class Words:
     def _sentence_starts(self) -> list[int]:
         if self._sentences is None:
             starts = [0]
-            for found in _SENTENCE_END.finditer(self._clean):
-                before = found.group(1).lower()
+            clean = self._clean
+            for found in _SENTENCE_END.finditer(clean):
+                stop = found.start()
+                tail = clean[max(0, stop - 16) : stop].rsplit(None, 1)
+                before = tail[-1].lower() if tail else ""
                 if "." in before or before in _ABBREVIATIONS or len(before) == 1:
                     continue  # "U.S.", "Mr.", an initial: not the end of a sentence
                 starts.append(found.end())
