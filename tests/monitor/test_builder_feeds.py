@@ -40,9 +40,7 @@ def stories() -> list[Story]:
     return [s for p in FEEDS for s in parse_feed(p.read_bytes(), {}, p.name, NOW).stories]
 
 
-def test_at_most_one_alert_per_thousand_fixture_items(
-    draft: Matcher, stories: list[Story]
-) -> None:
+def test_at_most_one_alert_per_thousand_fixture_items(draft: Matcher, stories: list[Story]) -> None:
     alerts = [s.title for s in stories if draft.match(s.title, s.summary, s.language)]
     assert len(stories) > 2500
     assert len(alerts) <= len(stories) / 1000, alerts

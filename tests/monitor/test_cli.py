@@ -96,8 +96,7 @@ def test_fresh_data_directory_gets_the_builtin_watchlists(tmp_path: Path) -> Non
 
 def test_feed_add_list_remove(tmp_path: Path) -> None:
     assert (
-        run(tmp_path, "feed", "add", "--force", "https://news.example.org/rss.xml").returncode
-        == 0
+        run(tmp_path, "feed", "add", "--force", "https://news.example.org/rss.xml").returncode == 0
     )
     assert (
         "already present"

@@ -48,8 +48,10 @@ def test_links_are_read_absolute_in_order_without_repeats() -> None:
 
 
 def test_a_base_element_moves_relative_links() -> None:
-    html = '<head><base href="https://cdn.example/feeds/"><link rel="alternate" ' \
+    html = (
+        '<head><base href="https://cdn.example/feeds/"><link rel="alternate" '
         'type="application/feed+json" href="all.json"></head>'
+    )
     assert [link.url for link in feed_links(html, "https://site.example/")] == [
         "https://cdn.example/feeds/all.json"
     ]
@@ -85,7 +87,10 @@ def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     }
     env.pop("NEWSWATCH_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "monitor", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -116,9 +121,7 @@ def test_a_missing_file_is_refused_with_a_hint(tmp_path: Path) -> None:
     assert result.returncode == 1 and "no file at /no/such/feed.xml" in result.stderr
 
 
-def test_a_page_without_feeds_is_refused_unless_forced(
-    site: ScriptServer, tmp_path: Path
-) -> None:
+def test_a_page_without_feeds_is_refused_unless_forced(site: ScriptServer, tmp_path: Path) -> None:
     refused = _cli(tmp_path, "feed", "add", site.url("/bare"))
     assert refused.returncode == 1
     assert "not added" in refused.stderr and "links to none" in refused.stderr

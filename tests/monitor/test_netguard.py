@@ -42,7 +42,8 @@ def test_public_addresses_pass(ip: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "localhost"],
+    "host",
+    ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "localhost"],
     ids=["decimal", "octal", "hex", "short", "name"],
 )
 def test_forms_that_string_checks_miss_resolve_to_loopback_and_are_refused(host: str) -> None:

@@ -50,7 +50,10 @@ def test_written_lists_read_back_the_same() -> None:
         Outline("https://b.example/atom.xml", ""),
     ]
     again = read_opml(write_opml(outlines).encode())
-    assert again == [outlines[0], Outline("https://b.example/atom.xml", "https://b.example/atom.xml")]
+    assert again == [
+        outlines[0],
+        Outline("https://b.example/atom.xml", "https://b.example/atom.xml"),
+    ]
 
 
 def test_the_bundled_world_news_list_is_usable() -> None:
@@ -63,7 +66,10 @@ def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NEWSWATCH_DATA_DIR": str(tmp_path / "data"), "NO_COLOR": "1"}
     env.pop("NEWSWATCH_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "monitor", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

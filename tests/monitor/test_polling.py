@@ -266,8 +266,12 @@ def test_a_restarted_service_remembers_what_it_stored(
         monkeypatch.setattr(ingest, "SEED_CHUNK", 4)
         monkeypatch.setattr(ingest, "SEED_AHEAD", 1)
     items = [
-        Item(f"r-{n}", f"Storm number {n} reaches the coast", f"Winds of {n}0 km/h were seen.",
-             f"https://w.example/storm/{n}")
+        Item(
+            f"r-{n}",
+            f"Storm number {n} reaches the coast",
+            f"Winds of {n}0 km/h were seen.",
+            f"https://w.example/storm/{n}",
+        )
         for n in range(12)
     ]  # published in 2024: long before the memory window
     server.handlers["/storms.xml"] = static(rss("Weather wire", items))  # no validators

@@ -15,9 +15,18 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 def _story(key: str) -> StoryWrite:
     return StoryWrite(
-        key=key, cluster_key=key, kind="new", guid=key, url=f"https://a.example/{key}",
-        canonical_url=f"https://a.example/{key}", title=f"Title {key}", summary="s",
-        source="A", language="en", fingerprint=key, published_at=NOW,
+        key=key,
+        cluster_key=key,
+        kind="new",
+        guid=key,
+        url=f"https://a.example/{key}",
+        canonical_url=f"https://a.example/{key}",
+        title=f"Title {key}",
+        summary="s",
+        source="A",
+        language="en",
+        fingerprint=key,
+        published_at=NOW,
     )
 
 
@@ -32,8 +41,18 @@ def test_a_batch_writes_each_poll_with_its_own_validators(engine: Engine) -> Non
         engine,
         [
             PollWrite(a.id, NOW, later, '"a1"', None, "A", (_story("x"), _story("y"))),
-            PollWrite(b.id, NOW, later + timedelta(minutes=5), None, None, None,
-                      not_modified=True, state="stale", state_reason="quiet", poll_interval=1800),
+            PollWrite(
+                b.id,
+                NOW,
+                later + timedelta(minutes=5),
+                None,
+                None,
+                None,
+                not_modified=True,
+                state="stale",
+                state_reason="quiet",
+                poll_interval=1800,
+            ),
             PollWrite(gone.id, NOW, later, None, None, None, not_modified=True),
         ],
     )

@@ -38,8 +38,8 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
             opts={
                 "compare_type": False,
                 # the full-text search's FTS5 table and GIN index have no model
-                "include_name": lambda name, _type, _parent: not (name or "").startswith(
-                    FTS_PREFIX
+                "include_name": lambda name, _type, _parent: (
+                    not (name or "").startswith(FTS_PREFIX)
                 ),
             },
         )
