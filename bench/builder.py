@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.errors import FeedError  # noqa: E402
-from monitor.parse import clean_text, parse_feed  # noqa: E402
+from monitor.parse.feed import clean_text, parse_feed  # noqa: E402
 from tests.support.builder_stories import LOOK_ALIKES, ON_TOPIC  # noqa: E402
 from watchlists.builder import NAME_GROUPS, SourceText, build_watchlist_yaml  # noqa: E402
 from watchlists.loader import parse_watchlist  # noqa: E402

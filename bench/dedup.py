@@ -40,8 +40,8 @@ from datetime import UTC, datetime, timedelta
 from dedup_real import MONTH, report, run_month
 from rapidfuzz import fuzz, process
 
-from monitor.dedup import DedupItem, Deduplicator
-from monitor.fingerprint import words
+from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.fingerprint import words
 
 TOTAL = 100_000
 CHECKPOINTS = (1_000, 10_000, 25_000, 50_000, 100_000)

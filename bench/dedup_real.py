@@ -1,7 +1,8 @@
 """The real-text case of ``bench/dedup.py``: a month of real feed items, unlabelled.
 
 No I/O besides reading the month's JSON Lines and printing. The items go through
-``monitor.dedup.dedup_jsonl``, the function behind ``newswatch dedup`` (so exactly the daemon's
+``monitor.dedup.deduplicator.dedup_jsonl``, the function behind ``newswatch dedup``
+(so exactly the daemon's
 deduplicator), and the clusters are audited with checks that need no labels:
 
 - **identical-headline recall**: pairs of items from two different outlets, published the same
@@ -31,8 +32,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from monitor.dedup import dedup_jsonl
-from monitor.fingerprint import content_words, fingerprint_of, shingles, words
+from monitor.dedup.deduplicator import dedup_jsonl
+from monitor.dedup.fingerprint import content_words, fingerprint_of, shingles, words
 
 SHARED = next(
     (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared").is_dir()),

@@ -104,7 +104,7 @@ class NewsText:
 
 def _corpus() -> tuple[list[list[str]], list[list[str]]]:
     """Titles and summary sentences of the fixture feeds, as lists of words."""
-    from monitor.parse import parse_feed
+    from monitor.parse.feed import parse_feed
 
     if not FIXTURES.is_dir():
         raise SystemExit(f"the fixture feeds are missing ({FIXTURES}): news text needs them")

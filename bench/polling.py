@@ -153,7 +153,7 @@ def _pool_pids(pools: list[object]) -> list[int]:
 
 
 def _parser_pids() -> list[int]:
-    from monitor.prepare import _POOL
+    from monitor.prepare.body import _POOL
 
     return _pool_pids(list(_POOL))
 
@@ -174,8 +174,8 @@ def _workers() -> list[int]:
 
 def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[Row]:
     from monitor.config import Settings
-    from monitor.ingest import Ingestor
-    from monitor.service import open_database
+    from monitor.poll.ingest import Ingestor
+    from monitor.service.cycle import open_database
     from storage.database import transaction
     from storage.tables import Feed
 
@@ -224,7 +224,7 @@ def run_service_passes(urls: list[str], server_pid: int, workdir: Path) -> list[
 
 def time_restart(engine: Any, settings: Any) -> Row:
     """A new ingestor on the same database: the stored stories loaded into its memory."""
-    from monitor.ingest import Ingestor
+    from monitor.poll.ingest import Ingestor
 
     cpu0, wall0 = _self_cpu(), time.perf_counter()
     workers0 = {pid: _proc_cpu(pid) for pid in _workers()}

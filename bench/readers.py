@@ -134,7 +134,7 @@ class Newswatch(Reader):
 
     def setup(self, workdir: Path, urls: list[str]) -> None:
         from monitor.config import Settings
-        from monitor.service import open_database
+        from monitor.service.cycle import open_database
         from storage.database import transaction
         from storage.tables import Feed
 
@@ -163,9 +163,9 @@ def add_history(env: dict[str, str], count: int, share: float) -> None:
     """``count`` stories stored over the last days, as a week of polling leaves them."""
     from bench.feedserver import ITEMS, text_source
     from monitor.config import Settings
-    from monitor.fingerprint import fingerprint_of
-    from monitor.parse import clean_text
-    from monitor.service import open_database
+    from monitor.dedup.fingerprint import fingerprint_of
+    from monitor.parse.feed import clean_text
+    from monitor.service.cycle import open_database
     from storage.records import PollWrite, StoryWrite
     from storage.stories import save_polls
 

@@ -1,5 +1,5 @@
 """``python -m monitor`` runs the newswatch command."""
 
-from monitor.cli import main
+from monitor.cli.main import main
 
 main()

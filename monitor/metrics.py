@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
 from monitor.errors import ConfigError
-from monitor.health import STATES
+from monitor.schedule.health import STATES
 
 log = logging.getLogger(__name__)
 

@@ -147,7 +147,7 @@ def record_feed_error(
 ) -> None:
     """Store a failed poll: the error count grows, the reason is kept, the lease is freed.
 
-    ``state`` (from ``monitor.health``) defaults to the state the error count implies.
+    ``state`` (from ``monitor.schedule.health``) defaults to the state the error count implies.
     """
     with transaction(engine) as session:
         row = session.get(Feed, feed_id)

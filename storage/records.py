@@ -28,7 +28,7 @@ class FeedRecord:
     last_new_item_at: datetime | None = None
     poll_interval: int | None = None
     item_gap: float | None = None
-    item_digests: bytes | None = None  # see monitor.incremental
+    item_digests: bytes | None = None  # see monitor.prepare.incremental
 
 
 @dataclass(frozen=True, slots=True)

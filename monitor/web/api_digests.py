@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from monitor.alert import AlertContent
-from monitor.dispatch import deliver_due, outgoing_content
+from monitor.delivery.dispatch import deliver_due, outgoing_content
+from monitor.digests.feed_alerts import AlertContent
+from monitor.digests.render import render_alert_text, render_text
 from monitor.errors import ConfigError, NotFoundError
-from monitor.render import render_alert_text, render_text
 from monitor.web.deps import Admin, Reader
 from monitor.web.views import digest_view
 from storage.digests import get_digest, list_digests, requeue_digest

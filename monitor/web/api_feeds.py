@@ -13,12 +13,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from monitor.cli_feeds import check_feed_url
-from monitor.discovery import Discovery, discover
-from monitor.documents import document_policy
+from monitor.cli.feeds import check_feed_url
 from monitor.errors import ConfigError, FetchError, NotFoundError, ParseError
-from monitor.fetch import new_client
-from monitor.opml import Outline, read_opml, write_opml
+from monitor.fetch.discovery import Discovery, discover
+from monitor.fetch.documents import document_policy
+from monitor.fetch.http import new_client
+from monitor.parse.opml import Outline, read_opml, write_opml
 from monitor.web.deps import Admin, Id, Reader, WebContext
 from monitor.web.errors import ApiError
 from monitor.web.views import feed_view

@@ -88,7 +88,7 @@ def prune(
     ctx: Admin,
     older_than: Annotated[str, Query(pattern=r"^[0-9]{1,4}[dhw]$", description="e.g. 90d")] = "90d",
 ) -> dict[str, Any]:
-    from monitor.cli_maintenance import parse_age
+    from monitor.cli.maintenance import parse_age
     from storage.retention import prune_stories
 
     now = ctx.clock()

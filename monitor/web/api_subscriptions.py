@@ -1,7 +1,7 @@
 """``/api/v1/subscriptions``: CRUD, pause, resume, preview, send now, delivery history.
 
 Does I/O (the database; "send" delivers). Every value is checked by the
-CLI's own checks (``monitor.cli_subscriptions``, ``monitor.schedule``) before
+CLI's own checks (``monitor.cli.subscriptions``, ``monitor.schedule.digests``) before
 anything is stored. A webhook secret is shown once, when it is made.
 """
 
@@ -14,19 +14,19 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from monitor.cli_subscriptions import (
+from monitor.cli.subscriptions import (
     _check_emails,
     _check_format,
     _check_secret,
     _check_webhook,
     _quiet,
 )
-from monitor.deliver import new_webhook_secret
-from monitor.dispatch import compose_due, deliver_due, next_digest
+from monitor.delivery.dispatch import compose_due, deliver_due, next_digest
+from monitor.delivery.send import new_webhook_secret
+from monitor.digests.payloads import webhook_body
+from monitor.digests.render import render_html, render_text, subject
 from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
-from monitor.payloads import webhook_body
-from monitor.render import render_html, render_text, subject
-from monitor.schedule import parse_schedule, parse_timezone
+from monitor.schedule.digests import parse_schedule, parse_timezone
 from monitor.web.deps import Admin, Id, Reader, WebContext
 from monitor.web.views import digest_view, subscription_view
 from storage.digests import list_digests

@@ -2,7 +2,7 @@
 
 Does I/O (the database; a URL to test is fetched). Uses the CLI's library
 calls: ``parse_watchlist`` validates, ``storage.watchlist_store`` stores,
-``compile_watchlists`` matches, ``monitor.tryout`` backtests.
+``compile_watchlists`` matches, ``monitor.matching.tryout`` backtests.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from monitor.cli_maintenance import parse_age
+from monitor.cli.maintenance import parse_age
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
-from monitor.tryout import Tryout, try_watchlist
+from monitor.matching.tryout import Tryout, try_watchlist
 from monitor.web.deps import Admin, Reader, WebContext
 from monitor.web.errors import ApiError
 from monitor.web.views import hit_view, story_view
@@ -58,7 +58,7 @@ class Documents(BaseModel):
 
 def _web_address(url: str) -> str:
     """Only http(s) addresses: a web client may not make the server read its own files."""
-    from monitor.documents import is_url
+    from monitor.fetch.documents import is_url
 
     if not is_url(url):
         raise ConfigError(
@@ -168,7 +168,7 @@ def try_draft(body: TryText, ctx: Reader) -> dict[str, Any]:
 
 @router.post("/build", summary="Draft a watchlist from web pages or pasted texts, to review")
 def build(body: Documents, ctx: Reader) -> Response:
-    from monitor.documents import load_documents
+    from monitor.fetch.documents import load_documents
     from watchlists.builder import SourceText, build_watchlist_yaml, check_name
 
     check_name(body.name)
@@ -262,7 +262,7 @@ def test(name: str, body: TestInput, ctx: Reader) -> dict[str, Any]:
         raise ConfigError("nothing to test", hint="give title, text or url")
     text = body.text
     if body.url:
-        from monitor.documents import load_documents
+        from monitor.fetch.documents import load_documents
         from watchlists.textformats import to_plain
 
         (source,) = load_documents([_web_address(body.url)], ctx.settings)

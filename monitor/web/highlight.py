@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from monitor.render import safe_href
+from monitor.digests.render import safe_href
 
 
 def spans_for(hits: Iterable[Mapping[str, Any]], field: str, length: int) -> list[tuple[int, int]]:

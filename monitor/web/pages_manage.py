@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from monitor.errors import WatchlistError
-from monitor.opml import read_opml
+from monitor.parse.opml import read_opml
 from monitor.web.api_feeds import MAX_OPML, added_feed, import_outlines
 from monitor.web.api_feeds import require as require_feed
 from monitor.web.api_subscriptions import preview_of, require

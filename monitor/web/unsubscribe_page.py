@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
-from monitor.unsubscribe import load_key, token, unsubscribe
+from monitor.digests.unsubscribe import load_key, token, unsubscribe
 from monitor.web.deps import Id, context
 
 router = APIRouter(include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from monitor.digest import DigestContent, build_digest
+from monitor.digests.compose import DigestContent, build_digest
 from storage.records import CandidateMatch, StoredStory, SubscriptionRecord
 
 NOW = datetime(2024, 4, 6, 6, 30, tzinfo=UTC)

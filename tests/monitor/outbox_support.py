@@ -158,9 +158,9 @@ def receiving(receiver: VerifyingReceiver) -> Iterator[VerifyingReceiver]:
 
 def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     """Run ``newswatch ARGS`` in this process; returns the exit code and all output."""
-    from monitor import cli
-    from monitor.console import err, out
-    from monitor.context import state
+    from monitor.cli import main as cli
+    from monitor.cli.console import err, out
+    from monitor.cli.context import state
 
     runner = CliRunner()
     widths = out.width, err.width

@@ -17,10 +17,15 @@ from typing import Any
 
 import pytest
 
-from monitor.alert import AlertContent, build_alert, headline, is_alert
-from monitor.alert_payloads import alert_body
-from monitor.payloads import FORMATS
-from monitor.render import alert_email_message, alert_subject, render_alert_html, render_alert_text
+from monitor.digests.alert_payloads import alert_body
+from monitor.digests.feed_alerts import AlertContent, build_alert, headline, is_alert
+from monitor.digests.payloads import FORMATS
+from monitor.digests.render import (
+    alert_email_message,
+    alert_subject,
+    render_alert_html,
+    render_alert_text,
+)
 from storage.records import FeedAlertCandidate, FeedRecord
 from tests.monitor.digest_samples import NOW, subscription
 from tests.monitor.test_render import SENDER, _Inspector, golden

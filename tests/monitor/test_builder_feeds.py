@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.parse import parse_feed
-from monitor.story import Story
+from monitor.parse.feed import parse_feed
+from monitor.parse.story import Story
 from tests.support.builder_stories import LOOK_ALIKES, ON_TOPIC, Written
 from watchlists.builder import SourceText, build_watchlist_yaml
 from watchlists.loader import parse_watchlist

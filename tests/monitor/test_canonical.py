@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from monitor.canonical import canonical_url, url_key
+from monitor.parse.canonical import canonical_url, url_key
 
 CASES: list[tuple[str, str, str]] = [
     ("lowercase-scheme-host", "HTTPS://WWW.Example.COM/Path", "https://www.example.com/Path"),

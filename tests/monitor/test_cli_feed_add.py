@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.opml import default_feeds
+from monitor.parse.opml import default_feeds
 from tests.support.cli import newswatch
 from tests.support.feeds import Item, rss
 from tests.support.servers import FeedServer, Route, free_port, serving

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from monitor.daemon import GRACE
+from monitor.service.daemon import GRACE
 from storage.database import open_engine
 from storage.stories import count_stories
 from tests.support.feeds import Item, rss

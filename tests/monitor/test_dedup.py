@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup import DedupItem, Deduplicator
+from monitor.dedup.deduplicator import DedupItem, Deduplicator
 
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)
 

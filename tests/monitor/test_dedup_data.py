@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.canonical import url_key
-from monitor.dedup import DedupInputError, DedupItem, Deduplicator, dedup_jsonl
+from monitor.dedup.deduplicator import DedupInputError, DedupItem, Deduplicator, dedup_jsonl
+from monitor.parse.canonical import url_key
 
 # The shared folder sits beside the checkout (a worktree may be one level deeper).
 SHARED = next(
@@ -182,7 +182,8 @@ def test_real_feeds_merge_only_reviewed_copies_and_repeat_as_same() -> None:
 
 def test_dedup_modules_import_no_io_libraries() -> None:
     code = (
-        "import sys, monitor.dedup, monitor.canonical, monitor.similarity, monitor.dedupindex\n"
+        "import sys, monitor.dedup.deduplicator, monitor.parse.canonical,"
+        " monitor.dedup.similarity, monitor.dedup.index\n"
         "bad = {'httpx', 'feedparser', 'sqlalchemy', 'sqlmodel', 'apscheduler', 'smtplib'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in bad))"
     )

@@ -1,6 +1,6 @@
 """Tests of headline identity: one story across outlets whatever their ledes, series kept apart.
 
-Pure tests, no I/O. Cases are written from what outlets do (see ``monitor.headline``); the
+Pure tests, no I/O. Cases are written from what outlets do (see ``monitor.dedup.headline``); the
 real feeds with such copies are in test_dedup_data.py.
 """
 
@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup import DedupItem, Deduplicator
-from monitor.headline import headline_tokens, identifying
+from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.headline import headline_tokens, identifying
 
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)
 

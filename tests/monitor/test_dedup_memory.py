@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup import DedupItem, Deduplicator, dedup_features
-from monitor.dedupindex import MAX_CANDIDATES, POSTING_CAP, SketchIndex
-from monitor.fingerprint import strip_boilerplate
-from monitor.similarity import ItemText, similar
+from monitor.dedup.deduplicator import DedupItem, Deduplicator, dedup_features
+from monitor.dedup.fingerprint import strip_boilerplate
+from monitor.dedup.index import MAX_CANDIDATES, POSTING_CAP, SketchIndex
+from monitor.dedup.similarity import ItemText, similar
 
 NOW = datetime(2026, 4, 6, 12, 0, tzinfo=UTC)
 WIRE = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.digest import DigestContent, build_digest
-from monitor.render import render_text
+from monitor.digests.compose import DigestContent, build_digest
+from monitor.digests.render import render_text
 from tests.monitor.digest_samples import (
     BARCENA,
     ICJ,
@@ -122,7 +122,8 @@ def test_the_digest_core_is_pure_it_imports_no_network_or_database_library() -> 
     import sys
 
     code = (
-        "import sys, monitor.digest, monitor.render, monitor.payloads, monitor.schedule\n"
+        "import sys, monitor.digests.compose, monitor.digests.render,"
+        " monitor.digests.payloads, monitor.schedule.digests\n"
         "print(sorted(m for m in ('httpx', 'smtplib', 'sqlalchemy', 'sqlmodel', 'feedparser')"
         " if m in sys.modules))"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from monitor.cli import app
+from monitor.cli.main import app
 from monitor.config import PREFIX, Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import Settings
-from monitor.documents import (
+from monitor.errors import AddressRefusedError, ConfigError
+from monitor.fetch.documents import (
     decode_text,
     document_policy,
     fetch_document,
@@ -23,7 +24,6 @@ from monitor.documents import (
     load_documents,
     read_document,
 )
-from monitor.errors import AddressRefusedError, ConfigError
 from tests.support.servers import FeedServer, Route, serving
 from watchlists.loader import parse_watchlist
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from monitor.deliver import send_email
+from monitor.delivery.send import send_email
 from monitor.errors import EmailError
 from tests.monitor.digest_samples import sample_content
 from tests.support.servers import smtp_server
@@ -175,7 +175,7 @@ def test_an_unreachable_server_is_a_temporary_failure() -> None:
 
 
 def test_a_header_injection_title_adds_no_recipient_on_the_wire() -> None:
-    from monitor.digest import build_digest
+    from monitor.digests.compose import build_digest
     from tests.monitor.digest_samples import NOW, match, story, subscription
 
     title = "Raid =?UTF-8?Q?=0A?=Bcc: victim@example.net\r\nBcc: other@example.net"

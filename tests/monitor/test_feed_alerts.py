@@ -27,9 +27,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.dispatch import FAULT_ENV, LEASE, compose_feed_alerts, deliver_due
-from monitor.ingest import Ingestor
-from monitor.service import Service
+from monitor.delivery.dispatch import FAULT_ENV, LEASE, compose_feed_alerts, deliver_due
+from monitor.poll.ingest import Ingestor
+from monitor.service.cycle import Service
 from storage.database import open_engine
 from storage.digests import list_digests
 from storage.feeds import add_feed, list_feeds, record_feed_error

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.discovery import discover, feed_links
 from monitor.errors import ParseError
-from monitor.fetch import FetchPolicy, new_client
+from monitor.fetch.discovery import discover, feed_links
+from monitor.fetch.http import FetchPolicy, new_client
 from tests.support.feeds import Item, rss
 from tests.support.hostile import ScriptServer, running, static
 

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
 from monitor.errors import AddressRefusedError, FetchError
-from monitor.fetch import FetchPolicy, fetch_feed, new_client
-from monitor.ingest import Ingestor
+from monitor.fetch.http import FetchPolicy, fetch_feed, new_client
+from monitor.poll.ingest import Ingestor
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss

@@ -1,4 +1,4 @@
-"""Source health states and their reasons (monitor.health), as case tables."""
+"""Source health states and their reasons (monitor.schedule.health), as case tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.health import after_error, after_success, describe, transition
+from monitor.schedule.health import after_error, after_success, describe, transition
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOUR = 3600.0

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.incremental import prepare_changed, scan_json, scan_xml
-from monitor.ingest import Ingestor
-from monitor.jsonfeed import is_json_feed
-from monitor.parse import ParseFailure
-from monitor.prepare import PreparedFeed
+from monitor.parse.feed import ParseFailure
+from monitor.parse.jsonfeed import is_json_feed
+from monitor.poll.ingest import Ingestor
+from monitor.prepare.body import PreparedFeed
+from monitor.prepare.incremental import prepare_changed, scan_json, scan_xml
 from storage.feeds import add_feed, list_feeds
 from storage.stories import recent_stories
 from tests.support.feeds import Item, rss

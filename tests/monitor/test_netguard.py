@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from monitor.errors import AddressRefusedError
-from monitor.netguard import address_refusal, check_addresses, resolve_checked
+from monitor.fetch.netguard import address_refusal, check_addresses, resolve_checked
 
 REFUSED = [
     ("loopback", "127.0.0.1", "loopback"),

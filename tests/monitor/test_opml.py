@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.opml import Outline, default_feeds, read_opml, write_opml
+from monitor.parse.opml import Outline, default_feeds, read_opml, write_opml
 
 NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>My feeds</title></head><body>

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import FeedError, ParseError
-from monitor.parse import parse_feed
+from monitor.parse.feed import parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 if not FIXTURES.is_dir():  # CI lays shared/ beside the clone

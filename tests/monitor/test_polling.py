@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.ingest import CycleReport, Ingestor
-from monitor.limits import OncePerUrl
+from monitor.fetch.limits import OncePerUrl
+from monitor.poll.ingest import CycleReport, Ingestor
 from storage.feeds import add_feed, list_feeds
 from storage.records import FeedRecord
 from tests.support.feeds import Item, rss
@@ -259,9 +259,9 @@ def test_a_restarted_service_remembers_what_it_stored(
     in_pool: bool,
 ) -> None:
     """After a restart the same items are known, however old their publication dates."""
-    from monitor import ingest
+    from monitor.poll import ingest
 
-    caplog.set_level("INFO", logger="monitor.ingest")
+    caplog.set_level("INFO", logger="monitor.poll.ingest")
     if in_pool:  # a handful of stories stands in for the many that use the parser processes
         monkeypatch.setattr(ingest, "SEED_CHUNK", 4)
         monkeypatch.setattr(ingest, "SEED_AHEAD", 1)

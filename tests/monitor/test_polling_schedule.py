@@ -1,4 +1,4 @@
-"""When a feed is checked next: the pure decisions of monitor.politeness, as case tables."""
+"""When a feed is checked next: the pure decisions of monitor.schedule.polling, as case tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.politeness import (
+from monitor.schedule.polling import (
     Bounds,
     Hints,
     adapt_interval,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.digest import build_digest
-from monitor.payloads import FORMATS, webhook_body
-from monitor.render import email_message, render_html, render_text, subject
+from monitor.digests.compose import build_digest
+from monitor.digests.payloads import FORMATS, webhook_body
+from monitor.digests.render import email_message, render_html, render_text, subject
 from tests.monitor.digest_samples import NOW, match, sample_content, story, subscription
 
 GOLDEN = Path(__file__).parent / "golden"

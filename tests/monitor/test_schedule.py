@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.schedule import (
+from monitor.schedule.digests import (
     is_due,
     next_run,
     parse_quiet_hours,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.dispatch import compose_due, deliver_due
+from monitor.delivery.dispatch import compose_due, deliver_due
 from storage.database import open_engine
 from storage.digests import list_digests
 from storage.subscriptions import add_subscription

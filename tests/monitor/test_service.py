@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.config import Settings
-from monitor.opml import default_feeds
-from monitor.service import Service, ensure_default_feeds, open_database
+from monitor.parse.opml import default_feeds
+from monitor.service.cycle import Service, ensure_default_feeds, open_database
 from storage.feeds import add_feed, list_feeds
 from storage.stories import count_stories
 from storage.tables import Match, Story

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.dispatch import next_digest
-from monitor.ingest import Ingestor
-from monitor.service import open_database
+from monitor.delivery.dispatch import next_digest
+from monitor.poll.ingest import Ingestor
+from monitor.service.cycle import open_database
 from storage.feeds import add_feed
 from storage.stories import search_stories
 from storage.subscriptions import add_subscription

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.dispatch import compose_due, deliver_due
+from monitor.delivery.dispatch import compose_due, deliver_due
 from storage.digests import list_digests
 from storage.subscriptions import add_subscription, get_subscription, list_subscriptions
 from tests.monitor.outbox_support import run_cli, seed

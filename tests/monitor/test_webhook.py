@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.deliver import new_webhook_secret, sign_webhook
-from monitor.dispatch import compose_due, deliver_due, retry_delay
+from monitor.delivery.dispatch import compose_due, deliver_due, retry_delay
+from monitor.delivery.send import new_webhook_secret, sign_webhook
 from storage.digests import get_digest, list_digests
 from storage.subscriptions import add_subscription, get_subscription
 from tests.monitor.outbox_support import SECRET, VerifyingReceiver, receiving, run_cli, seed
@@ -273,7 +273,7 @@ def test_the_secret_shown_once_at_add_verifies_the_signatures(
 def test_the_request_goes_to_the_address_that_was_checked(
     url: str, address: str, pinned: str
 ) -> None:
-    from monitor.deliver import pinned_url
+    from monitor.delivery.send import pinned_url
 
     assert pinned_url(url, address) == pinned
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from monitor.digest import build_digest
-from monitor.payloads import FORMATS, webhook_body
+from monitor.digests.compose import build_digest
+from monitor.digests.payloads import FORMATS, webhook_body
 from tests.monitor.digest_samples import NOW, match, story, subscription
 
 HOSTILE = "[click me](javascript:alert(1)) <!channel> @everyone **bold** <https://evil.example|x>"

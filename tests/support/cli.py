@@ -12,9 +12,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from monitor import cli
-from monitor.console import err, out
-from monitor.context import state
+from monitor.cli import main as cli
+from monitor.cli.console import err, out
+from monitor.cli.context import state
 
 
 @dataclass(frozen=True)

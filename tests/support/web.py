@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
-from monitor.matching import explanation
+from monitor.matching.rows import explanation
 from monitor.web.server import Address, WebServer
 from storage.feeds import add_feed
 from storage.records import MatchWrite, PollWrite, StoryWrite

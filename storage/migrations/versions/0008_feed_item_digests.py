@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01
 
-Incremental parsing (``monitor.incremental``) parses only the items of a changed
+Incremental parsing (``monitor.prepare.incremental``) parses only the items of a changed
 feed whose digests are not here. The column starts empty: the next poll of each
 feed parses it whole, as before, and fills it. Plain ALTER TABLE, as in 0002 and
 0003: copying and dropping ``feeds`` on SQLite would delete the rows that point at it.

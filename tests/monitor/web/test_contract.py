@@ -17,7 +17,7 @@ import typer.main
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from monitor.cli import app
+from monitor.cli.main import app
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.web.app import build_api

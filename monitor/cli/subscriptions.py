@@ -1,0 +1,435 @@
+"""``newswatch subscription …``: add, list, show, edit, remove, pause, resume; feed alerts on/off.
+
+Does I/O (the database). Everything given is checked before it is stored: an
+unknown watchlist, schedule, time zone, address or format is refused.
+The digest commands live in ``cli_digests``; ``digest_app`` is re-exported here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import typer
+
+from monitor.cli.console import emit, out, table, when
+from monitor.cli.context import state
+from monitor.cli.digests import digest_app as digest_app  # re-exported for monitor.cli.main
+from monitor.cli.digests import find_subscription, subscription_state
+from monitor.clock import utcnow
+from monitor.delivery.send import new_webhook_secret
+from monitor.digests.payloads import FORMATS
+from monitor.errors import ConfigError, UnknownWatchlistError
+from monitor.schedule.digests import (
+    describe_next,
+    parse_quiet_hours,
+    parse_schedule,
+    parse_timezone,
+)
+from storage.feed_alerts import told_feeds
+from storage.records import SubscriptionRecord
+from storage.subscriptions import (
+    add_subscription,
+    list_subscriptions,
+    remove_subscription,
+    set_paused,
+    update_subscription,
+)
+from storage.watchlist_store import list_watchlists
+
+app = typer.Typer(
+    help="Who receives digests (and feed alerts), of which watchlists, when.",
+    no_args_is_help=True,
+)
+
+_EMAIL = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+\.[^@\s,<>\"]+$|^[^@\s,<>\"]+@localhost$")
+EVERY_HELP = (
+    "instant, hourly, every@30m, every@6h, daily@HH:MM, weekly@mon@HH:MM, 'cron:0 8 * * 1-5'"
+)
+ALERTS_HELP = (
+    "Also send one message when a feed turns failing or dead and one when it recovers "
+    "(at once, whatever the schedule; quiet hours hold them)."
+)
+ALERTS_ONLY = "(none: feed alerts only)"
+JSON_HELP = "Print the list as JSON (the full values), not as a table."
+
+
+def _check_watchlists(names: list[str]) -> None:
+    known = {w.name for w in list_watchlists(state.engine())}
+    for name in names:
+        if name not in known:
+            raise UnknownWatchlistError(
+                f"no watchlist '{name}'", hint=f"known watchlists: {', '.join(sorted(known))}"
+            )
+
+
+_NAMED = re.compile(r"^([^,<>\"\x00-\x1f\u2028\u2029]*?)\s*<([^<>]+)>$")
+
+
+def _check_emails(addresses: list[str]) -> str:
+    """``a@example.org`` or ``Alicia Bárcena <a@example.org>``, joined for storage."""
+    for address in addresses:
+        named = _NAMED.match(address.strip())
+        bare = named.group(2) if named else address.strip()
+        if not _EMAIL.match(bare):
+            raise ConfigError(
+                f"'{address}' is not an email address",
+                hint="give it as name@example.org or 'Full Name <name@example.org>'",
+            )
+    return ",".join(a.strip() for a in addresses)
+
+
+def _check_webhook(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"'{url}' is not an http(s) URL", hint="e.g. https://hooks.example/x")
+    return url
+
+
+FORMAT_HELP = (
+    f"{', '.join(FORMATS)}; by default the one the webhook's address belongs to "
+    "(Slack, Discord, Teams), else json"
+)
+_FORMAT_HOSTS = (
+    ("hooks.slack.com", "slack"),
+    ("discord.com", "discord"),
+    ("discordapp.com", "discord"),
+    ("webhook.office.com", "teams"),
+    ("logic.azure.com", "teams"),
+)
+
+
+def format_for(url: str) -> str:
+    """The payload format a webhook address calls for: a Slack address gets Slack's."""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, fmt in _FORMAT_HOSTS:
+        if host == suffix or host.endswith("." + suffix):
+            return fmt
+    return "json"
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ConfigError(
+            f"unknown webhook format '{fmt}'", hint=f"use one of {', '.join(FORMATS)}"
+        )
+    return fmt
+
+
+def _check_secret(secret: str) -> str:
+    if not secret.startswith("whsec_") or len(secret) < 16:
+        raise ConfigError(
+            "a webhook secret looks like whsec_ followed by base64",
+            hint="omit --secret and newswatch makes one (shown once)",
+        )
+    return secret
+
+
+def _quiet(text: str | None) -> str | None:
+    return None if not text or text.lower() == "none" else str(parse_quiet_hours(text))
+
+
+@app.command("add")
+def add(
+    watchlist: Annotated[
+        list[str] | None,
+        typer.Option("--watchlist", "-w", help="A watchlist name (none: feed alerts only)."),
+    ] = None,
+    email: Annotated[list[str] | None, typer.Option("--email", help="An email address.")] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="A webhook URL.")] = None,
+    every: Annotated[str, typer.Option("--every", help=EVERY_HELP)] = "daily@08:00",
+    timezone: Annotated[str, typer.Option("--timezone", "--tz", help="IANA zone.")] = "UTC",
+    format: Annotated[str | None, typer.Option("--format", help=FORMAT_HELP)] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="whsec_… signing secret")] = None,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="0 to 1.")
+    ] = 0.0,
+    quiet_hours: Annotated[
+        str | None, typer.Option("--quiet-hours", help="e.g. 22:00-07:00, local time")
+    ] = None,
+    send_empty: Annotated[
+        bool, typer.Option("--send-empty", help="Send a digest even when nothing is new.")
+    ] = False,
+    feed_alerts: Annotated[bool, typer.Option("--feed-alerts", help=ALERTS_HELP)] = False,
+) -> None:
+    """Subscribe email addresses or a webhook to watchlists, and/or to feed health alerts."""
+    if bool(email) == bool(webhook):
+        raise ConfigError(
+            "give either --email (one or more) or --webhook", hint="e.g. --email a@example.org"
+        )
+    if not watchlist and not feed_alerts:
+        raise ConfigError(
+            "give at least one --watchlist",
+            hint="or --feed-alerts alone for a subscription that only hears about feed health",
+        )
+    if email and (format is not None or secret is not None):
+        raise typer.BadParameter(
+            "--format and --secret apply to webhooks; an email digest is text and HTML",
+            param_hint="'--format' / '--secret'",
+        )
+    watchlist = watchlist or []
+    _check_watchlists(watchlist)
+    schedule = parse_schedule(every)
+    parse_timezone(timezone)
+    shown_secret = None
+    if email:
+        channel, target = "email", _check_emails(email)
+    else:
+        assert webhook is not None
+        channel, target = "webhook", _check_webhook(webhook)
+        format = _check_format(format or format_for(target))
+        if secret is None:
+            secret = shown_secret = new_webhook_secret()
+        else:
+            _check_secret(secret)
+    record = add_subscription(
+        state.engine(),
+        channel=channel,
+        target=target,
+        watchlists=watchlist,
+        schedule=str(schedule),
+        timezone=timezone,
+        now=utcnow(),
+        format=format or "json",
+        secret=secret if channel == "webhook" else None,
+        min_score=min_score,
+        quiet_hours=_quiet(quiet_hours),
+        send_empty=send_empty,
+        feed_alerts=feed_alerts,
+    )
+    what = record.schedule if watchlist else "feed alerts only"
+    if watchlist and feed_alerts:
+        what += ", feed alerts"
+    how = f" ({record.format})" if channel == "webhook" else ""
+    out.print(f"subscription {record.id} added: {channel}{how} {target}, {what}", markup=False)
+    if shown_secret:
+        out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+    """Show every subscription (everything about one: `subscription show ID`)."""
+    known = {w.name for w in list_watchlists(state.reader())}
+    records = [
+        {
+            "id": s.id,
+            "channel": s.channel,
+            "format": s.format if s.channel == "webhook" else None,
+            "target": s.target,
+            "watchlists": list(s.watchlists) if as_json else _watchlists(s, known),
+            "missing_watchlists": [w for w in s.watchlists if w not in known],
+            "schedule": s.schedule if s.watchlists else None,
+            "timezone": s.timezone,
+            "feed_alerts": s.feed_alerts,
+            "state": subscription_state(s),
+            "disabled_reason": s.disabled_reason,
+            "last_digest": s.last_digest_at,
+        }
+        for s in list_subscriptions(state.reader())
+    ]
+    if not as_json:
+        for r in records:
+            r["channel"] = r["format"] or r["channel"]  # a webhook shows its format
+            r["schedule"] = r["schedule"] or "—"
+            if r["feed_alerts"]:
+                r["schedule"] = f"{r['schedule']} +alerts" if r["schedule"] != "—" else "alerts"
+    emit(
+        "subscriptions",
+        [
+            ("id", "id"),
+            ("state", "state"),
+            ("channel", "via"),
+            ("schedule", "schedule"),
+            ("watchlists", "watchlists"),
+            ("target", "target"),
+        ],
+        records,
+        as_json,
+    )
+
+
+def _watchlists(s: SubscriptionRecord, known: set[str]) -> str:
+    """The watchlist names, a removed one marked: it sends nothing until it is added again."""
+    removed = [f"(removed) {w}" for w in s.watchlists if w not in known]
+    return ", ".join(removed + [w for w in s.watchlists if w in known]) or ALERTS_ONLY
+
+
+@app.command("show")
+def show(subscription_id: int) -> None:
+    """Show one subscription, with when its next digest is due."""
+    s = find_subscription(subscription_id, reader=True)
+    known = {w.name for w in list_watchlists(state.reader())}
+    zone = parse_timezone(s.timezone)
+    quiet = parse_quiet_hours(s.quiet_hours) if s.quiet_hours else None
+    upcoming = describe_next(
+        parse_schedule(s.schedule), zone, s.last_digest_at or s.created_at, utcnow(), quiet
+    )
+    told = sum(1 for broken, _, _ in told_feeds(state.reader(), s.id).values() if broken)
+    alerts = "off"
+    if s.feed_alerts:
+        alerts = "on (when a feed breaks or recovers)"
+        if told:
+            alerts = f"on ({told} feeds reported broken now)"
+    next_digest = upcoming.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    if s.paused or not s.watchlists:
+        next_digest = "—"
+    rows: list[list[Any]] = [
+        ["channel", s.channel],
+        ["target", s.target],
+        ["format", s.format if s.channel == "webhook" else "email (text + HTML)"],
+        ["watchlists", _watchlists(s, known)],
+        ["feed alerts", alerts],
+        ["schedule", s.schedule],
+        ["time zone", s.timezone],
+        ["quiet hours", s.quiet_hours or "none"],
+        ["minimum score", s.min_score],
+        ["empty digests", "sent" if s.send_empty else "not sent"],
+        ["signed", "yes (Standard Webhooks)" if s.secret else "no"],
+        ["state", subscription_state(s)],
+        ["reason", s.disabled_reason or ""],
+        ["created", when(s.created_at)],
+        ["last digest", when(s.last_digest_at)],
+        ["next digest", next_digest],
+    ]
+    table(f"subscription {s.id}", ["", ""], rows)
+
+
+@app.command("edit")
+def edit(
+    subscription_id: int,
+    watchlist: Annotated[
+        list[str] | None, typer.Option("--watchlist", "-w", help="Replaces the watchlists.")
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Replaces the addresses.")
+    ] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="A new webhook URL.")] = None,
+    every: Annotated[str | None, typer.Option("--every", help=EVERY_HELP)] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", "--tz")] = None,
+    format: Annotated[str | None, typer.Option("--format")] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="whsec_… or 'new'")] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0.0, max=1.0, help="0 to 1.")
+    ] = None,
+    quiet_hours: Annotated[
+        str | None, typer.Option("--quiet-hours", help="HH:MM-HH:MM, or 'none'")
+    ] = None,
+    send_empty: Annotated[bool | None, typer.Option("--send-empty/--no-send-empty")] = None,
+    feed_alerts: Annotated[
+        bool | None, typer.Option("--feed-alerts/--no-feed-alerts", help=ALERTS_HELP)
+    ] = None,
+) -> None:
+    """Change a subscription; what is not given stays as it is."""
+    current = find_subscription(subscription_id)
+    changes: dict[str, Any] = {}
+    if watchlist:
+        _check_watchlists(watchlist)
+        changes["watchlists"] = watchlist
+    if email:
+        if current.channel != "email":
+            raise ConfigError("this subscription is a webhook", hint="use --webhook URL")
+        changes["target"] = _check_emails(email)
+    if webhook:
+        if current.channel != "webhook":
+            raise ConfigError("this subscription is by email", hint="use --email ADDRESS")
+        changes["target"] = _check_webhook(webhook)
+    if every:
+        changes["schedule"] = str(parse_schedule(every))
+    if timezone:
+        parse_timezone(timezone)
+        changes["timezone"] = timezone
+    if (format or secret) and current.channel != "webhook":
+        raise ConfigError(
+            "--format and --secret apply to webhook subscriptions only",
+            hint=f"subscription {subscription_id} is by email",
+        )
+    if format:
+        changes["format"] = _check_format(format)
+    shown_secret = None
+    if secret:
+        changes["secret"] = shown_secret = new_webhook_secret() if secret == "new" else None
+        if secret != "new":
+            changes["secret"] = _check_secret(secret)
+    if min_score is not None:
+        changes["min_score"] = min_score
+    if quiet_hours is not None:
+        changes["quiet_hours"] = _quiet(quiet_hours)
+    if send_empty is not None:
+        changes["send_empty"] = send_empty
+    if feed_alerts is not None:
+        if not feed_alerts and not (watchlist or current.watchlists):
+            raise ConfigError(
+                f"subscription {subscription_id} gets feed alerts only: without them, nothing",
+                hint=f"`newswatch subscription remove {subscription_id}`, or give --watchlist too",
+            )
+        changes["feed_alerts"] = feed_alerts
+    if not changes:
+        raise ConfigError("nothing to change", hint="see `newswatch subscription edit --help`")
+    update_subscription(state.engine(), subscription_id, **changes)
+    out.print(f"subscription {subscription_id} changed: {', '.join(sorted(changes))}", markup=False)
+    if shown_secret:
+        out.print(f"new webhook signing secret (shown once): {shown_secret}", markup=False)
+
+
+@app.command("remove")
+def remove(subscription_id: int) -> None:
+    """Delete a subscription and its digest history."""
+    find_subscription(subscription_id)
+    remove_subscription(state.engine(), subscription_id)
+    out.print(f"subscription {subscription_id} removed")
+
+
+@app.command("pause")
+def pause(subscription_id: int) -> None:
+    """Stop sending digests to this subscription (matches are kept for later)."""
+    find_subscription(subscription_id)
+    set_paused(state.engine(), subscription_id, True)
+    out.print(f"subscription {subscription_id} paused")
+
+
+@app.command("resume")
+def resume(subscription_id: int) -> None:
+    """Send digests again (also after a receiver had it disabled)."""
+    find_subscription(subscription_id)
+    set_paused(state.engine(), subscription_id, False)
+    out.print(f"subscription {subscription_id} resumed")
+
+
+@app.command("unsubscribe")
+def unsubscribe_(
+    subscription_id: Annotated[int | None, typer.Argument(help="From the email's link.")] = None,
+    token: Annotated[str | None, typer.Argument(help="The token from the same link.")] = None,
+    mail: Annotated[
+        bool,
+        typer.Option(
+            "--mail",
+            help="Read an unsubscribe email on stdin (for a mail server's pipe, e.g. an alias "
+            "'unsubscribe: \"|newswatch subscription unsubscribe --mail\"').",
+        ),
+    ] = False,
+) -> None:
+    """What a recipient's unsubscribe does: the subscription is paused (resume brings it back)."""
+    import sys
+
+    from monitor.digests.unsubscribe import load_key, token_in_message, unsubscribe
+
+    if mail == (subscription_id is not None):
+        raise typer.BadParameter("give ID TOKEN, or --mail with the email on stdin")
+    if mail:
+        found = token_in_message(sys.stdin.buffer.read())
+        if found is None:
+            raise ConfigError(
+                "no 'unsubscribe ID TOKEN' in the email's subject",
+                hint="the recipient must keep the subject of the unsubscribe link",
+            )
+        subscription_id, token = found
+    if subscription_id is None or not token:
+        raise typer.BadParameter("give the token too: ID TOKEN")
+    key = load_key(state.settings().data_dir)
+    if not unsubscribe(state.engine(), key, subscription_id, token, utcnow()):
+        raise ConfigError(
+            f"not unsubscribed: that is not the token of subscription {subscription_id}",
+            hint="copy the whole link from the email",
+        )
+    out.print(f"subscription {subscription_id} paused: a recipient unsubscribed", markup=False)

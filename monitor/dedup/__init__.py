@@ -1,0 +1,1 @@
+"""Pure: the deduplicator, its index, similarity, fingerprints and headlines."""

@@ -1,0 +1,1 @@
+"""I/O: composing what is due and delivering it by SMTP, webhook or the outbox."""

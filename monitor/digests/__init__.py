@@ -1,0 +1,1 @@
+"""Pure: composing digests and feed alerts, rendering them, webhook bodies, unsubscribe links."""

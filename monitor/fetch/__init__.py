@@ -1,0 +1,1 @@
+"""I/O: HTTP fetching, the network guard, politeness limits, discovery, documents."""

@@ -1,0 +1,1 @@
+"""Pure: feed bytes into stories (feeds, JSON Feed, OPML, decompression, canonical URLs)."""

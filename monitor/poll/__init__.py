@@ -1,0 +1,1 @@
+"""I/O: one poll cycle: claim, fetch, parse in processes, deduplicate, write."""

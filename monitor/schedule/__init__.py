@@ -1,0 +1,1 @@
+"""Pure: when to poll a feed (politeness, health) and when a digest is due."""

@@ -1,0 +1,1 @@
+"""I/O: one cycle of the whole service, the daemon, the demo."""
