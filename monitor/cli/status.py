@@ -6,11 +6,12 @@ Does I/O (database reads).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from monitor.cli.console import table, when
+from monitor.clock import utcnow
 from storage.digests import list_digests
 from storage.feeds import list_feeds
 from storage.operations import last_poll_time
@@ -21,7 +22,7 @@ from storage.watchlist_store import list_watchlists
 
 def show_status(engine: Engine, now: datetime | None = None) -> None:
     """Feeds by health, last and next poll, stories, watchlists, subscriptions, digests."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     feeds = list_feeds(engine)
     last_poll = last_poll_time(engine)
     due = sum(1 for f in feeds if f.next_check_at is None or f.next_check_at <= now)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime
+from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import metrics
+from monitor.clock import utcnow
+from monitor.service import endpoint
 from monitor.service.cycle import Service, ensure_default_feeds
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ async def run_daemon(service: Service) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ensure_default_feeds(service.engine, service.clock())
-    address = metrics.parse_address(service.settings.metrics_port)
-    endpoint = metrics.serve(address, service.engine) if address else None
+    address = endpoint.parse_address(service.settings.metrics_port)
+    server = endpoint.serve(address, service.engine) if address else None
     running: set[asyncio.Task[None]] = set()
 
     async def cycle() -> None:
@@ -79,7 +80,7 @@ async def run_daemon(service: Service) -> None:
     scheduler.add_job(
         tick,
         IntervalTrigger(seconds=service.settings.tick_seconds, timezone=UTC),
-        next_run_time=datetime.now(UTC),
+        next_run_time=utcnow(),
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
@@ -102,7 +103,7 @@ async def run_daemon(service: Service) -> None:
                 await asyncio.wait(pending, timeout=1.0)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        if endpoint is not None:
-            endpoint.shutdown()
+        if server is not None:
+            server.shutdown()
         service.close()
         log.info("stopped")

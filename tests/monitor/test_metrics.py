@@ -17,6 +17,7 @@ import pytest
 
 from monitor import metrics
 from monitor.errors import ConfigError
+from monitor.service import endpoint
 from tests.support.feeds import Item, rss
 from tests.support.servers import FeedServer, Route, free_port, serving
 
@@ -35,18 +36,18 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     ids=["empty", "off", "port", "host-port", "ipv6"],
 )
 def test_metrics_address(value: str, address: tuple[str, int] | None) -> None:
-    assert metrics.parse_address(value) == address
+    assert endpoint.parse_address(value) == address
 
 
 def test_a_bad_metrics_port_says_how_to_fix_it() -> None:
     with pytest.raises(ConfigError, match="NEWSWATCH_METRICS_PORT='nine' is not a port"):
-        metrics.parse_address("nine")
+        endpoint.parse_address("nine")
 
 
 def test_healthz_turns_503_when_cycles_stop() -> None:
-    metrics._LAST_CYCLE[0] = NOW
-    assert metrics.health(NOW, NOW + timedelta(minutes=5))[0] == 200
-    status, body = metrics.health(NOW, NOW + timedelta(hours=2))
+    metrics.LAST_CYCLE[0] = NOW
+    assert endpoint.health(NOW, NOW + timedelta(minutes=5))[0] == 200
+    status, body = endpoint.health(NOW, NOW + timedelta(hours=2))
     assert status == 503 and body["status"] == "stalled"
 
 
