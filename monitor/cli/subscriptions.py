@@ -412,7 +412,8 @@ def unsubscribe_(
     """What a recipient's unsubscribe does: the subscription is paused (resume brings it back)."""
     import sys
 
-    from monitor.digests.unsubscribe import load_key, token_in_message, unsubscribe
+    from monitor.delivery.unsubscribe import load_key, unsubscribe
+    from monitor.digests.unsubscribe import token_in_message
 
     if mail == (subscription_id is not None):
         raise typer.BadParameter("give ID TOKEN, or --mail with the email on stdin")

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
 from monitor.delivery.send import Outgoing, send_email, send_webhook, write_outbox
+from monitor.delivery.unsubscribe import load_key
 from monitor.digests.compose import DigestContent, build_digest
 from monitor.digests.feed_alerts import EVENTS, AlertContent, build_alert, is_alert
 from monitor.digests.unsubscribe import links as unsubscribe_links
-from monitor.digests.unsubscribe import load_key
 from monitor.errors import ConfigError, DeliveryError, NewswatchError, WebhookError
 from monitor.schedule.digests import (
     is_due,

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
-from monitor.digests.unsubscribe import load_key, token, unsubscribe
+from monitor.delivery.unsubscribe import load_key, unsubscribe
+from monitor.digests.unsubscribe import token
 from monitor.web.deps import Id, context
 
 router = APIRouter(include_in_schema=False)

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Engine
 
 from monitor.clock import utcnow
 from monitor.config import Settings
-from monitor.digests.unsubscribe import links, load_key
+from monitor.delivery.unsubscribe import load_key
+from monitor.digests.unsubscribe import links
 from storage.subscriptions import add_subscription, get_subscription
 from tests.support.web import web_server
 
