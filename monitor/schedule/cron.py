@@ -12,9 +12,10 @@ matches EITHER of them fires; otherwise a day must match both, so
 ``0 8 1 * mon`` fires on the 1st and on every Monday.
 
 Times are wall-clock times in the given zone. A time that does not exist on a
-spring-forward day fires once, an hour later by the clock (02:30 becomes
-03:30 in Madrid); a time that occurs twice on a fall-back day fires once, at
-its first occurrence.
+spring-forward day fires once, later by the size of the jump: an hour almost
+everywhere (02:30 becomes 03:30 in Madrid), half an hour on Lord Howe Island.
+A time that occurs twice on a fall-back day fires once, at its first
+occurrence, so ``*/15 * * * *`` is silent for the second pass of that hour.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
     """The UTC instant of a naive wall-clock time in ``zone``.
 
     A doubled time gives its first occurrence; a skipped time is read with the
-    offset from before the change, which puts it an hour later by the clock.
+    offset from before the change, which puts it later by the size of the jump.
     """
     return moment.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
@@ -185,7 +186,7 @@ def next_fire(expression: CronExpression, zone: ZoneInfo, after: datetime) -> da
 
     Wall-clock times are visited in order. Times that exist map to instants in
     the same order, so the first one after ``after`` ends the search. A skipped
-    time maps an hour (the gap) later and may overtake times visited after it,
+    time maps later by the jump and may overtake times visited after it,
     so the answer is the earliest instant seen until then. The visit starts at
     ``after`` read on the clock with both the present offset and the offset of a
     day before, whichever is earlier, so that a skipped time that maps past

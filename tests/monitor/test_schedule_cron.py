@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from collections import Counter
@@ -11,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.errors import ConfigError
+from monitor.schedule.cron import parse_cron
 from monitor.schedule.digests import is_due, next_run, parse_schedule
 
 MADRID = ZoneInfo("Europe/Madrid")
 NEW_YORK = ZoneInfo("America/New_York")
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")  # its clocks change by half an hour
 MONDAY = datetime(2026, 6, 1, tzinfo=UTC)  # 02:00 on Monday 1 June in Madrid
 
 
@@ -198,6 +201,12 @@ def test_cron_times_on_both_sides_of_the_skipped_hour_fire_once_each() -> None:
     ]
 
 
+def test_a_skipped_time_moved_by_half_an_hour_does_not_hide_an_earlier_real_time() -> None:
+    start = datetime(2026, 10, 4, tzinfo=LORD_HOWE).astimezone(UTC)  # 02:00 jumps to 02:30
+    times = ticked("cron:10,35 2 * * *", LORD_HOWE, start, hours=24)
+    assert [f"{t:%H:%M}" for t in times] == ["02:35", "02:40"]  # 02:10 fires at 02:40
+
+
 @pytest.mark.parametrize(
     ("zone", "fall_day"),
     [
@@ -295,3 +304,72 @@ def test_digest_schedules_do_not_load_apscheduler() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def reference_fires(text: str, zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """Every wall-clock minute of the period tried one by one: the instants it names."""
+    expression = parse_cron(text)
+    allowed = set(expression.times)
+    wall = (start.astimezone(zone) - timedelta(days=1)).replace(tzinfo=None, second=0)
+    out: set[datetime] = set()
+    while wall < (end.astimezone(zone) + timedelta(days=1)).replace(tzinfo=None):
+        if wall.time() in allowed and expression.fires_on(wall.date()):
+            instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+            if start < instant < end:
+                out.add(instant)
+        wall += timedelta(minutes=1)
+    return sorted(out)
+
+
+def random_expression(rng: random.Random) -> str:
+    def part(low: int, high: int, star: float) -> str:
+        roll = rng.random()
+        if roll < star:
+            return "*"
+        if roll < star + 0.2:
+            return f"*/{rng.randint(2, max(2, (high - low) // 2))}"
+        if roll < star + 0.4:
+            first = rng.randint(low, high)
+            return f"{first}-{rng.randint(first, high)}"
+        return ",".join(str(v) for v in sorted(rng.sample(range(low, high + 1), rng.randint(1, 3))))
+
+    return " ".join(
+        [part(0, 59, 0.05), part(0, 23, 0.3), part(1, 31, 0.6), part(1, 12, 0.8), part(0, 7, 0.6)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [
+        (MADRID, datetime(2026, 3, 28, tzinfo=UTC)),
+        (MADRID, datetime(2026, 10, 24, tzinfo=UTC)),
+        (NEW_YORK, datetime(2026, 3, 7, tzinfo=UTC)),
+        (NEW_YORK, datetime(2026, 10, 31, tzinfo=UTC)),
+        (LORD_HOWE, datetime(2026, 4, 4, tzinfo=UTC)),
+        (LORD_HOWE, datetime(2026, 10, 3, tzinfo=UTC)),
+        (ZoneInfo("America/Havana"), datetime(2026, 3, 7, tzinfo=UTC)),  # midnight is skipped
+    ],
+    ids=[
+        "madrid-spring",
+        "madrid-autumn",
+        "new-york-spring",
+        "new-york-autumn",
+        "lord-howe-autumn",
+        "lord-howe-spring",
+        "havana-spring",
+    ],
+)
+def test_next_run_agrees_with_trying_every_minute_across_dst(
+    zone: ZoneInfo, start: datetime
+) -> None:
+    rng = random.Random(f"{zone.key}{start:%m}")
+    end = start + timedelta(days=2)
+    for _ in range(15):
+        text = random_expression(rng)
+        if not parse_cron(text).either_day and not any(
+            parse_cron(text).fires_on(start.date() + timedelta(days=d)) for d in range(-1, 5)
+        ):
+            continue  # fires on none of these days
+        assert fire_times(f"cron:{text}", zone, start, end) == [
+            t.astimezone(zone) for t in reference_fires(text, zone, start, end)
+        ], text
