@@ -6,7 +6,8 @@ The fields are ``minute hour day-of-month month day-of-week`` as in crontab(5):
 each is ``*``, a number, a range ``a-b``, a step ``*/s``, ``a-b/s`` or ``a/s``
 (``a`` to the end of the field), or a comma-separated list of these. Months may
 be written ``jan``-``dec`` and weekdays ``sun``-``sat``; weekdays are numbered
-as crontab numbers them, 0 (and 7) = Sunday, 1 = Monday ... 6 = Saturday.
+as crontab numbers them, 0 (and 7) = Sunday, 1 = Monday ... 6 = Saturday, and a
+range of names may end on Sunday (``sat-sun``, ``mon-sun``).
 When both day fields are restricted (neither starts with ``*``), a day that
 matches EITHER of them fires; otherwise a day must match both, so
 ``0 8 1 * mon`` fires on the 1st and on every Monday.
@@ -83,6 +84,8 @@ class _Field:
             elif "-" in base:
                 start, _, end = base.partition("-")
                 first, last = self.number(start, item), self.number(end, item)
+                if self.names and end == self.names[0] and self.high == 7:
+                    last = 7  # 'sat-sun' ends on Sunday as the 7th day, not the 0th
                 if first > last:
                     raise ConfigError(
                         f"{self.name} range '{item}' runs backwards",

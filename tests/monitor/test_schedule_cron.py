@@ -65,6 +65,10 @@ def weekdays(text: str) -> list[str]:
         ("0 8 * * 0,7", "Sun"),
         ("0 8 * * */2", "Tue Thu Sat Sun"),
         ("0 8 * * 0-7", "Mon Tue Wed Thu Fri Sat Sun"),
+        ("0 8 * * sat-sun", "Sat Sun"),
+        ("0 8 * * mon-sun", "Mon Tue Wed Thu Fri Sat Sun"),
+        ("0 8 * * sun-tue", "Mon Tue Sun"),
+        ("0 8 * * mon-sun/2", "Mon Wed Fri Sun"),
     ],
     ids=lambda v: v,
 )
