@@ -53,9 +53,10 @@ class _Field:
     def number(self, text: str, where: str) -> int:
         if text in self.names:
             return self.names.index(text) + self.name_base
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             spelled = f" or {self.names[0]}-{self.names[-1]}" if self.names else ""
-            raise ConfigError(f"{self.name} '{where}' is not a number{spelled}", hint=HINT)
+            inside = f" in '{where}'" if where != text else ""
+            raise ConfigError(f"{self.name} '{text}'{inside} is not a number{spelled}", hint=HINT)
         value = int(text)
         if not self.low <= value <= self.high:
             raise ConfigError(
@@ -73,7 +74,7 @@ class _Field:
                 raise ConfigError(f"{self.name} '{text}' has an empty list item", hint=HINT)
             step = 1
             if slash:
-                if not step_text.isdigit() or int(step_text) == 0:
+                if not (step_text.isascii() and step_text.isdigit()) or int(step_text) == 0:
                     raise ConfigError(
                         f"{self.name} '{item}' needs a whole step of at least 1 after '/'",
                         hint=HINT,
