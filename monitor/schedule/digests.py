@@ -2,8 +2,9 @@
 
 Pure: every decision takes ``now`` (or ``after``). Times of day are wall-clock
 times in the subscription's time zone, so ``daily@08:00`` stays at 08:00 across
-daylight-saving changes. Cron expressions are computed by APScheduler 3's
-``CronTrigger``. A wall-clock time that does not exist on a spring-forward day
+daylight-saving changes. Cron expressions are standard five-field crontab
+(weekdays 0 and 7 = Sunday, 1-5 = Monday to Friday), evaluated by
+``monitor.schedule.cron``. A wall-clock time that does not exist on a spring-forward day
 (02:30 in Madrid) fires once, an hour later by the clock (03:30); a time that
 occurs twice on a fall-back day fires once, at its first occurrence.
 """
@@ -15,9 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-
 from monitor.errors import ConfigError
+from monitor.schedule.cron import next_fire, parse_cron
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -93,20 +93,14 @@ def parse_schedule(text: str) -> Schedule:
         return Schedule("every", every=every)
     expression = value.removeprefix("cron:").strip()
     if value.startswith("cron:") or len(expression.split()) == 5:
-        _cron_trigger(expression, UTC, text)
+        try:
+            parse_cron(expression)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"schedule '{text}' is not a valid cron expression: {exc}", hint=exc.hint
+            ) from exc
         return Schedule("cron", cron=expression)
     raise ConfigError(f"unknown schedule '{text}'", hint=f"use {FORMS}")
-
-
-def _cron_trigger(expression: str, zone: object, text: str) -> CronTrigger:
-    try:
-        return CronTrigger.from_crontab(expression, timezone=zone)
-    except ValueError as exc:
-        raise ConfigError(
-            f"schedule '{text}' is not a valid cron expression ({exc})",
-            hint="give five fields: minute hour day-of-month month day-of-week, "
-            "e.g. 'cron:0 8 * * 1-5'",
-        ) from exc
 
 
 def parse_timezone(name: str) -> ZoneInfo:
@@ -143,19 +137,7 @@ def next_run(schedule: Schedule, zone: ZoneInfo, after: datetime) -> datetime:
     if schedule.kind == "every" and schedule.every is not None:
         return after + schedule.every
     if schedule.kind == "cron" and schedule.cron is not None:
-        trigger = _cron_trigger(schedule.cron, zone, schedule.cron)
-        start = after.astimezone(UTC)
-        for _ in range(4):  # a skipped repeat is followed by a real fire time
-            fire: datetime | None = trigger.get_next_fire_time(
-                None, start + timedelta(microseconds=1)
-            )
-            assert fire is not None
-            local = fire.astimezone(zone)
-            # On a fall-back day a wall-clock time comes twice; fire at the first only.
-            if not (local.fold and local.replace(fold=0).utcoffset() != local.utcoffset()):
-                return fire.astimezone(UTC)
-            start = fire.astimezone(UTC)
-        raise AssertionError(f"cron '{schedule.cron}' keeps firing on repeated wall-clock times")
+        return next_fire(parse_cron(schedule.cron), zone, after)
     assert schedule.at is not None
     local_day = after.astimezone(zone).date()
     for offset in range(-1, 9):
