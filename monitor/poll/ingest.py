@@ -44,17 +44,9 @@ from monitor.prepare.body import (
     stored_features,
 )
 from monitor.prepare.incremental import ChangedFeed, prepare_changed
-from monitor.schedule.health import after_error, after_success, transition
-from monitor.schedule.polling import (
-    Bounds,
-    Hints,
-    adapt_interval,
-    freshness_seconds,
-    retry_after_seconds,
-    schedule_error,
-    schedule_success,
-    usual_gap,
-)
+from monitor.schedule.decision import backlog_cutoff, decide_error, decide_poll, is_backlog
+from monitor.schedule.health import transition
+from monitor.schedule.polling import Bounds
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
 from storage.records import FeedRecord, PollWrite, StoredStory, StoryWrite
@@ -355,26 +347,30 @@ class Ingestor:
     ) -> None:
         reason = str(exc) or exc.__class__.__name__
         status = exc.status if isinstance(exc, FetchError) else None
-        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-        interval = feed.poll_interval or self.settings.poll_interval
-        if status == 429 and retry_after is None:
-            retry_after = float(interval)
-        errors = feed.error_count + 1
-        health = after_error(now, errors, reason, status, feed.last_success_at)
-        when = schedule_error(now, interval, errors, retry_after, self.bounds)
+        failed = decide_error(
+            feed,
+            reason,
+            status=status,
+            retry_after=exc.retry_after if isinstance(exc, FetchError) else None,
+            now=now,
+            bounds=self.bounds,
+            base_interval=self.settings.poll_interval,
+        )
         report.errors[feed.url] = reason
-        self._note_transition(report, feed, health.state)
+        self._note_transition(report, feed, failed.state)
         metrics.observe_poll("error", getattr(exc, "reason", "unexpected"))
         log.warning(
             "poll %s: failed (%s, error %d in a row), retry in %s: %s",
             feed.url,
-            health.state,
-            errors,
-            _minutes(when - now),
+            failed.state,
+            failed.errors,
+            _minutes(failed.next_check_at - now),
             reason,
-            extra={"feed": feed.url, "status": status, "error": reason, "state": health.state},
+            extra={"feed": feed.url, "status": status, "error": reason, "state": failed.state},
         )
-        await writer.error(feed.id, reason, now, when, health.state, health.reason)
+        await writer.error(
+            feed.id, reason, now, failed.next_check_at, failed.state, failed.state_reason
+        )
 
     def _note_transition(self, report: CycleReport, feed: FeedRecord, state: str) -> None:
         change = transition(feed.state, state)
@@ -390,38 +386,19 @@ class Ingestor:
         now: datetime,
         item_digests: bytes | None = None,
     ) -> PollWrite:
-        parsed = prepared.parsed if prepared else None
-        cutoff = _backlog_cutoff(feed, now, self.settings)
-        writes = self._dedup(prepared, now, cutoff) if prepared is not None else ()
-        new_items = sum(1 for w in writes if w.kind in ("new", "cluster"))
-        base = self.settings.poll_interval
-        interval = adapt_interval(feed.poll_interval, base, new_items, self.bounds)
-        hints = Hints(
-            max_age=freshness_seconds(result.headers, now),
-            ttl_minutes=parsed.ttl_minutes if parsed else None,
-            update_minutes=parsed.update_minutes if parsed else None,
-            retry_after=retry_after_seconds(result.headers.get("retry-after"), now),
-        )
-        gap = feed.item_gap
-        if new_items:
-            if feed.last_new_item_at is not None:
-                gap = usual_gap(gap, (now - feed.last_new_item_at).total_seconds() / new_items)
-            elif parsed is not None:
-                gap = published_gap(parsed.stories)
-        health = after_success(now, new_items, feed.last_new_item_at, gap)
-        return PollWrite(
-            feed_id=feed.id,
-            checked_at=now,
-            next_check_at=schedule_success(now, interval, hints, self.bounds),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            title=parsed.title if parsed else None,
-            stories=writes,
-            not_modified=result.not_modified,
-            state=health.state,
-            state_reason=health.reason,
-            poll_interval=interval,
-            item_gap=gap,
+        """The deduplicator's decisions (here: they need its memory), then the pure rest."""
+        writes: tuple[StoryWrite, ...] = ()
+        if prepared is not None:
+            cutoff = backlog_cutoff(feed, now, self.settings.backlog_max_age)
+            writes = self._dedup(prepared, now, cutoff)
+        return decide_poll(
+            feed,
+            result,
+            prepared.parsed if prepared else None,
+            writes,
+            now=now,
+            bounds=self.bounds,
+            base_interval=self.settings.poll_interval,
             item_digests=item_digests,
         )
 
@@ -460,32 +437,8 @@ class Ingestor:
         return tuple(writes)
 
 
-def _backlog_cutoff(feed: FeedRecord, now: datetime, settings: Settings) -> datetime | None:
-    """On a feed's first successful poll, the publication time before which items are old."""
-    if feed.last_success_at is not None:
-        return None
-    return now - timedelta(seconds=settings.backlog_max_age)
-
-
-def is_backlog(story: Story, cutoff: datetime | None) -> bool:
-    """Whether a story is old news found by a first poll (``NEWSWATCH_BACKLOG_MAX_AGE``).
-
-    A story without a publication date is taken to be new: it cannot be told apart.
-    """
-    return cutoff is not None and story.published is not None and story.published < cutoff
-
-
 def _feature_rows(stored: list[StoredStory]) -> list[tuple[str, str, str, str | None]]:
     return [(s.title, s.summary, s.url, s.canonical_url) for s in stored]
-
-
-def published_gap(stories: tuple[Story, ...]) -> float | None:
-    """The average gap between a feed's items by their publication dates (first poll)."""
-    dates = sorted(s.published for s in stories if s.published is not None)
-    if len(dates) < 2:
-        return None
-    span = (dates[-1] - dates[0]).total_seconds()
-    return span / (len(dates) - 1) if span > 0 else None
 
 
 def dedup_item(story: Story, key: str, now: datetime) -> DedupItem:
