@@ -258,6 +258,7 @@ class Ingestor:
                     self.policy,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
+                    now=now,
                 )
 
         try:
