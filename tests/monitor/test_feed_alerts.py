@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from monitor.config import Settings
-from monitor.delivery.dispatch import FAULT_ENV, LEASE, compose_feed_alerts, deliver_due
+from monitor.config import FAULT_ENV, Settings
+from monitor.delivery.dispatch import LEASE, compose_feed_alerts, deliver_due
 from monitor.poll.ingest import Ingestor
 from monitor.service.cycle import Service
 from storage.database import open_engine
