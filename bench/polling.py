@@ -153,7 +153,7 @@ def _pool_pids(pools: list[object]) -> list[int]:
 
 
 def _parser_pids() -> list[int]:
-    from monitor.prepare.body import _POOL
+    from monitor.poll.parsers import _POOL
 
     return _pool_pids(list(_POOL))
 

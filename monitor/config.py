@@ -19,6 +19,9 @@ PREFIX = "NEWSWATCH_"
 SECRET_KEYS = frozenset({"database_url", "smtp_url", "admin_token"})
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# Testing only: the outbox steps at which ``fault_inject`` kills the sending process.
+FAULT_STEPS = ("before-send", "after-send")
+FAULT_ENV = PREFIX + "FAULT_INJECT"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Settings:
     web_address: str = "127.0.0.1:8080"  # the console and API; "off" turns them off
     admin_token: str = ""  # needed for any change through the web, and any non-loopback bind
     backlog_max_age: int = 172_800  # seconds: older items on a feed's first poll never alert
+    fault_inject: str = ""  # testing only: a step of FAULT_STEPS where delivery dies (SIGKILL)
 
     @property
     def outbox_dir(self) -> Path:
@@ -201,6 +205,11 @@ def _coerce(name: str, raw: Any, origin: str = "") -> Any:
     if name == "unsubscribe_mailto" and text and "@" not in text:
         raise ConfigError(
             f"{key} = {text!r} is not an email address", hint="e.g. unsubscribe@example.org"
+        )
+    if name == "fault_inject" and text and text not in FAULT_STEPS:
+        raise ConfigError(
+            f"{key} = {text!r} is not a step of the outbox",
+            hint=f"it is for tests only; use one of {', '.join(FAULT_STEPS)}, or unset it",
         )
     if name == "database_url" and text and not text.startswith(("sqlite", "postgresql")):
         raise ConfigError(

@@ -142,12 +142,13 @@ def record_feed_error(
     reason: str,
     now: datetime,
     next_check_at: datetime,
-    state: str | None = None,
-    state_reason: str | None = None,
+    state: str,
+    state_reason: str,
 ) -> None:
     """Store a failed poll: the error count grows, the reason is kept, the lease is freed.
 
-    ``state`` (from ``monitor.schedule.health``) defaults to the state the error count implies.
+    ``state`` and ``state_reason`` are the caller's (``monitor.schedule.health`` decides
+    health; storage only keeps it).
     """
     with transaction(engine) as session:
         row = session.get(Feed, feed_id)
@@ -156,8 +157,8 @@ def record_feed_error(
         row.error_count += 1
         row.last_error = reason[:500]
         row.last_error_at = now
-        row.state = state or feed_state(row.error_count)
-        row.state_reason = (state_reason or reason)[:500]
+        row.state = state
+        row.state_reason = state_reason[:500]
         row.last_checked_at = now
         row.next_check_at = next_check_at
         row.claimed_by = None
@@ -178,14 +179,3 @@ def move_feed(engine: Engine, feed_id: int, new_url: str) -> bool:
         row.url = new_url
         session.add(row)
         return True
-
-
-def feed_state(error_count: int) -> str:
-    """Health from consecutive errors: healthy, degraded (1–2), failing (3–9), dead (10+)."""
-    if error_count == 0:
-        return "healthy"
-    if error_count < 3:
-        return "degraded"
-    if error_count < 10:
-        return "failing"
-    return "dead"

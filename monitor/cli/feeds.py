@@ -125,7 +125,7 @@ def _checked(url: str, discover: bool) -> tuple[str, str]:
 
     async def run() -> Discovery:
         async with new_client(2) as client:
-            return await discover_feed(url, policy, client)
+            return await discover_feed(url, policy, client, utcnow())
 
     try:
         found = asyncio.run(run())

@@ -56,8 +56,6 @@ FIRST_RETRY = 60.0  # seconds; then ×3 per attempt: 1 min, 3, 9, 27, 81, 243, 3
 BACKOFF_FACTOR = 3.0
 MAX_RETRY = 6 * 3600.0
 MAX_RETRY_AFTER = 24 * 3600.0
-# Tests only: kill this process at a named step of the outbox (see test_outbox.py).
-FAULT_ENV = "NEWSWATCH_FAULT_INJECT"
 
 
 @dataclass
@@ -76,9 +74,9 @@ def new_alert_id() -> str:
     return "nwa_" + uuid.uuid4().hex
 
 
-def _fault_point(step: str) -> None:
-    """Die here, like a power cut, when the fault-injection variable names this step."""
-    if os.environ.get(FAULT_ENV) == step:
+def _fault_point(settings: Settings, step: str) -> None:
+    """Die here, like a power cut, when ``NEWSWATCH_FAULT_INJECT`` names this step (tests)."""
+    if settings.fault_inject == step:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -244,7 +242,7 @@ async def deliver_due(
 async def _attempt(
     engine: Engine, settings: Settings, record: DigestRecord, now: datetime, report: DispatchReport
 ) -> None:
-    _fault_point("before-send")
+    _fault_point(settings, "before-send")
     try:
         where = await deliver_one(engine, settings, record, now)
     except DeliveryError as exc:
@@ -260,7 +258,7 @@ async def _attempt(
         mark_attempt_failed(engine, record.id, reason, None, now)
         report.failed[record.id] = reason
         return
-    _fault_point("after-send")
+    _fault_point(settings, "after-send")
     mark_sent(engine, record.id, now)
     report.sent.append(record.id)
     log.info(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -84,12 +84,17 @@ def _page_text(result: FetchResult) -> str:
         return result.body.decode("utf-8", errors="replace")
 
 
-async def discover(url: str, policy: FetchPolicy, client: httpx.AsyncClient) -> Discovery:
-    """Fetch ``url``; if it is a feed say so, else list the feeds its page links to."""
-    result = await fetch_feed(client, url, policy)
+async def discover(
+    url: str, policy: FetchPolicy, client: httpx.AsyncClient, now: datetime
+) -> Discovery:
+    """Fetch ``url``; if it is a feed say so, else list the feeds its page links to.
+
+    ``now`` is the caller's clock (it dates the feed's undated items while reading it).
+    """
+    result = await fetch_feed(client, url, policy, now=now)
     final = result.permanent_redirect or url
     try:
-        parsed = parse_feed(result.body, result.headers, final, datetime.now(UTC))
+        parsed = parse_feed(result.body, result.headers, final, now)
     except FeedError:
         parsed = None
     if parsed is not None:

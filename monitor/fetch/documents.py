@@ -9,9 +9,11 @@ import asyncio
 import codecs
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.fetch.http import FetchPolicy, fetch_feed, new_client
@@ -63,17 +65,17 @@ def read_document(path: Path) -> SourceText:
     return SourceText(str(path), decode_text(data))
 
 
-async def fetch_document(url: str, policy: FetchPolicy) -> SourceText:
+async def fetch_document(url: str, policy: FetchPolicy, now: datetime) -> SourceText:
     """GET one web page (guarded like a feed) and decode it by its declared charset."""
     async with new_client(1) as client:
-        result = await fetch_feed(client, url, policy)
+        result = await fetch_feed(client, url, policy, now=now)
     content_type = result.headers.get("content-type", "")
     _check_text(result.body, result.url)
     return SourceText(result.url, decode_text(result.body, content_type), None, content_type)
 
 
-async def _fetch_all(urls: Sequence[str], policy: FetchPolicy) -> list[SourceText]:
-    return list(await asyncio.gather(*(fetch_document(url, policy) for url in urls)))
+async def _fetch_all(urls: Sequence[str], policy: FetchPolicy, now: datetime) -> list[SourceText]:
+    return list(await asyncio.gather(*(fetch_document(url, policy, now) for url in urls)))
 
 
 def load_documents(references: Sequence[str], settings: Settings) -> list[SourceText]:
@@ -81,7 +83,8 @@ def load_documents(references: Sequence[str], settings: Settings) -> list[Source
     if not references:
         raise ConfigError("no documents given", hint="name at least one file or URL")
     urls = [ref for ref in references if is_url(ref)]
-    fetched = iter(asyncio.run(_fetch_all(urls, document_policy(settings))) if urls else [])
+    policy = document_policy(settings)
+    fetched = iter(asyncio.run(_fetch_all(urls, policy, utcnow())) if urls else [])
     documents = []
     for reference in references:
         if is_url(reference):

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -79,17 +79,20 @@ async def fetch_feed(
     policy: FetchPolicy,
     etag: str | None = None,
     last_modified: str | None = None,
+    *,
+    now: datetime,
 ) -> FetchResult:
     """GET ``url`` within ``policy.deadline`` seconds overall; 304 comes back as a result.
 
-    A ``file://`` URL is read from disk (for offline use); its modification time
-    stands in for Last-Modified, so an unchanged file answers like a 304.
+    ``now`` (the caller's clock) dates a Retry-After given as an HTTP date. A ``file://``
+    URL is read from disk (for offline use); its modification time stands in for
+    Last-Modified, so an unchanged file answers like a 304.
     """
     if url.startswith("file:"):
         return read_local(url, policy, last_modified)
     try:
         async with asyncio.timeout(policy.deadline):
-            return await _follow(client, url, policy, etag, last_modified)
+            return await _follow(client, url, policy, etag, last_modified, now)
     except TimeoutError as exc:
         raise FetchError(
             f"no complete answer within {policy.deadline:g} s",
@@ -104,6 +107,7 @@ async def _follow(
     policy: FetchPolicy,
     etag: str | None,
     last_modified: str | None,
+    now: datetime,
 ) -> FetchResult:
     headers = {
         "User-Agent": policy.user_agent,
@@ -143,7 +147,7 @@ async def _follow(
                 current = urljoin(current, location)
                 permanent = current if all_permanent else None
                 continue
-            return await _read(response, current, policy, permanent)
+            return await _read(response, current, policy, permanent, now)
         finally:
             await response.aclose()
     raise FetchError(
@@ -176,7 +180,7 @@ def _peer(response: httpx.Response) -> str:
 
 
 async def _read(
-    response: httpx.Response, url: str, policy: FetchPolicy, permanent: str | None
+    response: httpx.Response, url: str, policy: FetchPolicy, permanent: str | None, now: datetime
 ) -> FetchResult:
     status = response.status_code
     headers = {k.lower(): v for k, v in response.headers.items()}
@@ -190,7 +194,7 @@ async def _read(
             f"HTTP {status} {response.reason_phrase}".strip(),
             url=url,
             status=status,
-            retry_after=retry_after_seconds(headers.get("retry-after"), datetime.now(UTC)),
+            retry_after=retry_after_seconds(headers.get("retry-after"), now),
         )
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:

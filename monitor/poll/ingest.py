@@ -1,8 +1,10 @@
 """One poll cycle: claim due feeds, fetch them politely, parse in worker processes, store.
 
 Does I/O at its ends (HTTP, database). Parsing, matching and the costly part of dedup
-run in a process pool (feedparser holds the GIL); the deduplicator's lookups run here;
-writes go in batches through one writer thread (``monitor.poll.writer``). A failing feed is recorded
+run in the parser processes (``monitor.poll.parsers``; feedparser holds the GIL); the
+deduplicator's lookups run here, on the memory loaded at start (``monitor.poll.memory``);
+what a poll changes on the feed's row is decided by ``monitor.schedule.decision``; writes go
+in batches through one writer thread (``monitor.poll.writer``). A failing feed is recorded
 on its row with its health and next retry, and never stops the others.
 """
 
@@ -11,15 +13,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
-import itertools
 import logging
 import os
 import random
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from collections.abc import Callable
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,43 +29,27 @@ from sqlalchemy.engine import Engine
 from monitor import metrics
 from monitor.clock import utcnow
 from monitor.config import Settings
-from monitor.dedup.deduplicator import DedupFeatures, DedupItem, Deduplicator
+from monitor.dedup.deduplicator import DedupItem, Deduplicator
 from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch.http import FetchPolicy, FetchResult, fetch_feed
 from monitor.fetch.limits import ClientSet, HostLimiter, OncePerUrl
 from monitor.parse.feed import ParseFailure, raise_failure
 from monitor.parse.story import Story
+from monitor.poll.memory import seeded_dedup
+from monitor.poll.parsers import close_parser_pool, parser_pool
 from monitor.poll.writer import BatchWriter
-from monitor.prepare.body import (
-    PreparedFeed,
-    WatchlistSpec,
-    close_parser_pool,
-    parser_pool,
-    stored_features,
-)
+from monitor.prepare.body import PreparedFeed, WatchlistSpec
 from monitor.prepare.incremental import ChangedFeed, prepare_changed
-from monitor.schedule.health import after_error, after_success, transition
-from monitor.schedule.polling import (
-    Bounds,
-    Hints,
-    adapt_interval,
-    freshness_seconds,
-    retry_after_seconds,
-    schedule_error,
-    schedule_success,
-    usual_gap,
-)
+from monitor.schedule.decision import backlog_cutoff, decide_error, decide_poll, is_backlog
+from monitor.schedule.health import transition
+from monitor.schedule.polling import Bounds
 from storage.errors import StorageError
 from storage.feeds import claim_due_feeds, release_feeds
-from storage.records import FeedRecord, PollWrite, StoredStory, StoryWrite
-from storage.stories import recent_story_chunks
+from storage.records import FeedRecord, PollWrite, StoryWrite
 from storage.watchlist_store import list_watchlists
 
 log = logging.getLogger(__name__)
 
-DEDUP_WINDOW = timedelta(days=7)
-SEED_CHUNK = 1_000  # stored stories read and worked out at a time at start-up
-SEED_AHEAD = 4  # chunks the parser processes work on ahead of the one being remembered
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (default 700)
 LEASE = timedelta(minutes=10)
 
@@ -115,84 +99,13 @@ class Ingestor:
         self._bodies: dict[int, bytes] = {}  # feed id → digest of the last body stored
 
     def _seeded_dedup(self) -> Deduplicator:
-        """A deduplicator that remembers the stories stored in the last ``DEDUP_WINDOW``."""
-        dedup = Deduplicator()
-        started = time.perf_counter()
-        loaded = 0
-        chunks = recent_story_chunks(self.engine, self.clock() - DEDUP_WINDOW, SEED_CHUNK)
-        for stored, features in self._with_features(chunks):
-            for s, f in zip(stored, features, strict=True):
-                item = DedupItem(
-                    id=s.key,
-                    feed=s.feed_url,
-                    guid=s.guid,
-                    url=s.url,
-                    title=s.title,
-                    summary=s.summary,
-                    published=s.published_at or s.first_seen_at,
-                    source=s.source,
-                )
-                dedup.remember(
-                    item,
-                    s.key,
-                    s.cluster_key,
-                    fingerprint=s.fingerprint,
-                    seen=s.first_seen_at,  # it leaves memory by when it arrived, as live ones do
-                    features=f,
-                )
-            loaded += len(stored)
-        if loaded >= SEED_CHUNK:
-            log.info("%d stories loaded in %.1f s", loaded, time.perf_counter() - started)
-        return dedup
+        return seeded_dedup(self.engine, self.clock(), self._workers())
 
-    def _with_features(
-        self, chunks: Iterator[list[StoredStory]]
-    ) -> Iterator[tuple[list[StoredStory], list[DedupFeatures]]]:
-        """Each chunk of stored stories with their dedup features, in order.
-
-        The features are most of the work of loading the deduplicator's memory (about 0.1 ms
-        a story): when there is more than one chunk, the parser processes work them out, a
-        few chunks ahead, so that neither the stories nor their features are all in memory
-        at once. Measured by ``bench/polling.py`` for 100,000 stored stories: 8.1 s on two
-        cores and 358 MB at the peak; read all at once first, 8.6 s and 468 MB.
-        """
-        first = next(chunks, None)
-        if first is None:
-            return
-        if len(first) < SEED_CHUNK:  # that is all of them
-            yield first, stored_features(_feature_rows(first))
-            return
-        log.info("loading the stories of the last %d days into memory", DEDUP_WINDOW.days)
-        ahead: deque[tuple[list[StoredStory], Future[list[DedupFeatures]] | None]] = deque()
-        pool: Executor | None = self._parser_pool()
-        for chunk in itertools.chain([first], chunks):
-            job = None
-            if pool is not None:
-                try:
-                    job = pool.submit(stored_features, _feature_rows(chunk))
-                except BrokenProcessPool:
-                    close_parser_pool()  # a worker died: the rest is worked out here
-                    pool = None
-            ahead.append((chunk, job))
-            while len(ahead) > SEED_AHEAD or (ahead and ahead[0][1] is None):
-                stored, job = ahead.popleft()
-                yield stored, self._features_done(stored, job)
-        while ahead:
-            stored, job = ahead.popleft()
-            yield stored, self._features_done(stored, job)
-
-    def _features_done(
-        self, stored: list[StoredStory], job: Future[list[DedupFeatures]] | None
-    ) -> list[DedupFeatures]:
-        try:
-            if job is not None:
-                return job.result()
-        except BrokenProcessPool:
-            close_parser_pool()  # a worker died: the rest is worked out here
-        return stored_features(_feature_rows(stored))
+    def _workers(self) -> int:
+        return self.settings.parse_workers or os.cpu_count() or 1
 
     def _parser_pool(self) -> Executor:
-        return parser_pool(self.settings.parse_workers or os.cpu_count() or 1)
+        return parser_pool(self._workers())
 
     def close(self) -> None:
         """Stop the parser processes (the next cycle starts them again)."""
@@ -266,6 +179,7 @@ class Ingestor:
                     self.policy,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
+                    now=now,
                 )
 
         try:
@@ -355,26 +269,30 @@ class Ingestor:
     ) -> None:
         reason = str(exc) or exc.__class__.__name__
         status = exc.status if isinstance(exc, FetchError) else None
-        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-        interval = feed.poll_interval or self.settings.poll_interval
-        if status == 429 and retry_after is None:
-            retry_after = float(interval)
-        errors = feed.error_count + 1
-        health = after_error(now, errors, reason, status, feed.last_success_at)
-        when = schedule_error(now, interval, errors, retry_after, self.bounds)
+        failed = decide_error(
+            feed,
+            reason,
+            status=status,
+            retry_after=exc.retry_after if isinstance(exc, FetchError) else None,
+            now=now,
+            bounds=self.bounds,
+            base_interval=self.settings.poll_interval,
+        )
         report.errors[feed.url] = reason
-        self._note_transition(report, feed, health.state)
+        self._note_transition(report, feed, failed.state)
         metrics.observe_poll("error", getattr(exc, "reason", "unexpected"))
         log.warning(
             "poll %s: failed (%s, error %d in a row), retry in %s: %s",
             feed.url,
-            health.state,
-            errors,
-            _minutes(when - now),
+            failed.state,
+            failed.errors,
+            _minutes(failed.next_check_at - now),
             reason,
-            extra={"feed": feed.url, "status": status, "error": reason, "state": health.state},
+            extra={"feed": feed.url, "status": status, "error": reason, "state": failed.state},
         )
-        await writer.error(feed.id, reason, now, when, health.state, health.reason)
+        await writer.error(
+            feed.id, reason, now, failed.next_check_at, failed.state, failed.state_reason
+        )
 
     def _note_transition(self, report: CycleReport, feed: FeedRecord, state: str) -> None:
         change = transition(feed.state, state)
@@ -390,38 +308,19 @@ class Ingestor:
         now: datetime,
         item_digests: bytes | None = None,
     ) -> PollWrite:
-        parsed = prepared.parsed if prepared else None
-        cutoff = _backlog_cutoff(feed, now, self.settings)
-        writes = self._dedup(prepared, now, cutoff) if prepared is not None else ()
-        new_items = sum(1 for w in writes if w.kind in ("new", "cluster"))
-        base = self.settings.poll_interval
-        interval = adapt_interval(feed.poll_interval, base, new_items, self.bounds)
-        hints = Hints(
-            max_age=freshness_seconds(result.headers, now),
-            ttl_minutes=parsed.ttl_minutes if parsed else None,
-            update_minutes=parsed.update_minutes if parsed else None,
-            retry_after=retry_after_seconds(result.headers.get("retry-after"), now),
-        )
-        gap = feed.item_gap
-        if new_items:
-            if feed.last_new_item_at is not None:
-                gap = usual_gap(gap, (now - feed.last_new_item_at).total_seconds() / new_items)
-            elif parsed is not None:
-                gap = published_gap(parsed.stories)
-        health = after_success(now, new_items, feed.last_new_item_at, gap)
-        return PollWrite(
-            feed_id=feed.id,
-            checked_at=now,
-            next_check_at=schedule_success(now, interval, hints, self.bounds),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            title=parsed.title if parsed else None,
-            stories=writes,
-            not_modified=result.not_modified,
-            state=health.state,
-            state_reason=health.reason,
-            poll_interval=interval,
-            item_gap=gap,
+        """The deduplicator's decisions (here: they need its memory), then the pure rest."""
+        writes: tuple[StoryWrite, ...] = ()
+        if prepared is not None:
+            cutoff = backlog_cutoff(feed, now, self.settings.backlog_max_age)
+            writes = self._dedup(prepared, now, cutoff)
+        return decide_poll(
+            feed,
+            result,
+            prepared.parsed if prepared else None,
+            writes,
+            now=now,
+            bounds=self.bounds,
+            base_interval=self.settings.poll_interval,
             item_digests=item_digests,
         )
 
@@ -458,34 +357,6 @@ class Ingestor:
                 )
             )
         return tuple(writes)
-
-
-def _backlog_cutoff(feed: FeedRecord, now: datetime, settings: Settings) -> datetime | None:
-    """On a feed's first successful poll, the publication time before which items are old."""
-    if feed.last_success_at is not None:
-        return None
-    return now - timedelta(seconds=settings.backlog_max_age)
-
-
-def is_backlog(story: Story, cutoff: datetime | None) -> bool:
-    """Whether a story is old news found by a first poll (``NEWSWATCH_BACKLOG_MAX_AGE``).
-
-    A story without a publication date is taken to be new: it cannot be told apart.
-    """
-    return cutoff is not None and story.published is not None and story.published < cutoff
-
-
-def _feature_rows(stored: list[StoredStory]) -> list[tuple[str, str, str, str | None]]:
-    return [(s.title, s.summary, s.url, s.canonical_url) for s in stored]
-
-
-def published_gap(stories: tuple[Story, ...]) -> float | None:
-    """The average gap between a feed's items by their publication dates (first poll)."""
-    dates = sorted(s.published for s in stories if s.published is not None)
-    if len(dates) < 2:
-        return None
-    span = (dates[-1] - dates[0]).total_seconds()
-    return span / (len(dates) - 1) if span > 0 else None
 
 
 def dedup_item(story: Story, key: str, now: datetime) -> DedupItem:

@@ -1,6 +1,6 @@
 """Work done per feed body in a parser process: parse, match, derive dedup features.
 
-Pure CPU (no I/O) apart from starting the process pool it runs in, beside the
+Pure CPU, no I/O: it runs in the parser processes (``monitor.poll.parsers``), beside the
 event loop, so the service uses every core. Only the deduplicator's lookups, which need the
 memory of all stories, stay in the main process; the costly part of a decision (normalized
 text, fingerprint, 3-gram hashes) is computed here. Watchlists travel as their texts; each
@@ -10,9 +10,6 @@ worker compiles them once per version and keeps the result.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -93,29 +90,3 @@ def stored_features(stories: list[tuple[str, str, str, str | None]]) -> list[Ded
         features = dedup_features(*story)
         found.append(replace(features, hashes=features.hashes[:SKETCH_SIZE]))
     return found
-
-
-_POOL: list[ProcessPoolExecutor] = []  # one pool of parser processes per process
-
-
-def parser_pool(workers: int) -> ProcessPoolExecutor:
-    """The process-wide pool of parser processes, started on first use."""
-    if not _POOL:
-        # Forked from a small server process that imported only the parser and the
-        # matcher: workers start fast and do not carry copies of this process's memory.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare.body"])
-        _POOL.append(
-            ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker)
-        )
-    return _POOL[0]
-
-
-def close_parser_pool() -> None:
-    while _POOL:
-        _POOL.pop().shutdown(wait=True, cancel_futures=True)
-
-
-def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group: the service stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -17,6 +17,7 @@ grows exponentially and returns to the interval on the next success.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -46,7 +47,7 @@ class Hints:
     retry_after: float | None = None  # Retry-After on this URL, seconds from now
 
 
-def freshness_seconds(headers: dict[str, str], now: datetime) -> float | None:
+def freshness_seconds(headers: Mapping[str, str], now: datetime) -> float | None:
     """How long the response says it stays fresh: ``max-age``, else ``Expires`` − now."""
     cache_control = headers.get("cache-control", "")
     if _NO_CACHE.search(cache_control):

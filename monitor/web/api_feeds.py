@@ -63,7 +63,7 @@ def added_feed(ctx: WebContext, url: str, title: str, find: bool) -> dict[str, A
 def _discover(ctx: WebContext, url: str) -> Discovery:
     async def run() -> Discovery:
         async with new_client(2) as client:
-            return await discover(url, document_policy(ctx.settings), client)
+            return await discover(url, document_policy(ctx.settings), client, ctx.clock())
 
     return asyncio.run(run())
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.schedule.health import after_error
 from storage.database import migrate, open_engine
 from storage.digests import list_digests
 from storage.feeds import add_feed, record_feed_error
@@ -34,7 +35,10 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(engine)
     assert newswatch(folder, "watchlist", "list").code == 0  # the built-in watchlists
     feed, _ = add_feed(engine, LONG_URL, NOW, title="Andes News Agency: World, Politics, Economy")
-    record_feed_error(engine, feed.id, LONG_ERROR, NOW, NOW + timedelta(hours=1))
+    health = after_error(NOW, 1, LONG_ERROR, None, None)
+    record_feed_error(
+        engine, feed.id, LONG_ERROR, NOW, NOW + timedelta(hours=1), health.state, health.reason
+    )
     for n in range(3):
         add_feed(engine, f"https://wire{n}.example/rss", NOW)
     names = ["embassy-raids", "vienna-conventions", "ice-consulates", "ecuador-mexico"]

@@ -45,8 +45,17 @@ def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
         ({"NEWSWATCH_SMTP_URL": "mail.example.org"}, "not an SMTP URL", "smtp://"),
         ({"NEWSWATCH_DATABASE_URL": "mysql://x"}, "not a supported database", "postgresql"),
         ({"NEWSWATCH_SMTP_URL_FILE": "/nonexistent/secret"}, "cannot be read", "readable file"),
+        ({"NEWSWATCH_FAULT_INJECT": "aftersend"}, "not a step of the outbox", "after-send"),
     ],
-    ids=["bad-bool", "bad-number", "negative", "bad-smtp-url", "bad-database", "missing-file"],
+    ids=[
+        "bad-bool",
+        "bad-number",
+        "negative",
+        "bad-smtp-url",
+        "bad-database",
+        "missing-file",
+        "bad-fault-step",
+    ],
 )
 def test_bad_settings_say_what_and_how_to_fix(env: dict[str, str], message: str, hint: str) -> None:
     with pytest.raises(ConfigError) as caught:

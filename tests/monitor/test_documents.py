@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.errors import AddressRefusedError, ConfigError
 from monitor.fetch.documents import (
@@ -126,10 +127,10 @@ def test_fetch_refuses_loopback_unless_allowed() -> None:
     with serving(server):
         url = server.url("/page")
         with pytest.raises(AddressRefusedError, match="loopback"):
-            asyncio.run(fetch_document(url, document_policy(Settings())))
+            asyncio.run(fetch_document(url, document_policy(Settings()), utcnow()))
         assert server.requests == []
         policy = document_policy(Settings(allow_private_networks=True))
-        doc = asyncio.run(fetch_document(url, policy))
+        doc = asyncio.run(fetch_document(url, policy, utcnow()))
     assert doc.name == url
     assert doc.content_type == "text/html"
     assert "Alicia Bárcena" in doc.text

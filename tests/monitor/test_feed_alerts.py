@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from monitor.config import Settings
-from monitor.delivery.dispatch import FAULT_ENV, LEASE, compose_feed_alerts, deliver_due
+from monitor.config import FAULT_ENV, Settings
+from monitor.delivery.dispatch import LEASE, compose_feed_alerts, deliver_due
 from monitor.poll.ingest import Ingestor
 from monitor.service.cycle import Service
 from storage.database import open_engine
@@ -247,7 +247,9 @@ def test_a_sender_killed_after_sending_repeats_the_alert_with_the_same_id(
 ) -> None:
     hook_sub, _ = _subscribe(rig)
     feed, _ = add_feed(rig.engine, rig.feed_url, rig.clock.now)
-    record_feed_error(rig.engine, feed.id, "HTTP 500", rig.clock.now, rig.clock.now, "failing")
+    record_feed_error(
+        rig.engine, feed.id, "HTTP 500", rig.clock.now, rig.clock.now, "failing", "HTTP 500"
+    )
     now = datetime.now(UTC)
     [alert, _mailed] = compose_feed_alerts(rig.engine, now)
     result = subprocess.run(

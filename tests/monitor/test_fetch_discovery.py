@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.clock import utcnow
 from monitor.errors import ParseError
 from monitor.fetch.discovery import discover, feed_links
 from monitor.fetch.http import FetchPolicy, new_client
@@ -60,7 +61,7 @@ def test_a_base_element_moves_relative_links() -> None:
 def _discover(url: str) -> object:
     async def run() -> object:
         async with new_client() as client:
-            return await discover(url, FetchPolicy(allow_private=True), client)
+            return await discover(url, FetchPolicy(allow_private=True), client, utcnow())
 
     return asyncio.run(run())
 

@@ -62,6 +62,8 @@ WINDOWS_1252 = (
     "</channel></rss>"
 ).encode("cp1252")
 
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ScriptServer]:
@@ -203,7 +205,7 @@ def test_redirect_to_loopback_is_refused_when_the_guard_is_on(server: ScriptServ
 
         async def go() -> None:
             async with new_client() as client:
-                await fetch_feed(client, server.url("/to-loopback.xml"), policy)
+                await fetch_feed(client, server.url("/to-loopback.xml"), policy, now=NOW)
 
         with pytest.raises(AddressRefusedError, match="loopback"):
             asyncio.run(go())
@@ -217,7 +219,7 @@ def test_a_redirect_body_is_never_read(server: ScriptServer) -> None:
     async def go() -> bytes:
         async with new_client() as client:
             policy = FetchPolicy(allow_private=True, max_bytes=100_000)
-            result = await fetch_feed(client, server.url("/moved.xml"), policy)
+            result = await fetch_feed(client, server.url("/moved.xml"), policy, now=NOW)
             assert result.permanent_redirect == server.url("/good.xml")
             return result.body
 
@@ -227,8 +229,26 @@ def test_a_redirect_body_is_never_read(server: ScriptServer) -> None:
 def test_retry_after_is_reported_with_the_429(server: ScriptServer) -> None:
     async def go() -> None:
         async with new_client() as client:
-            await fetch_feed(client, server.url("/busy-429.xml"), FetchPolicy(allow_private=True))
+            policy = FetchPolicy(allow_private=True)
+            await fetch_feed(client, server.url("/busy-429.xml"), policy, now=NOW)
 
     with pytest.raises(FetchError) as caught:
         asyncio.run(go())
     assert caught.value.status == 429 and caught.value.retry_after == 3600
+
+
+def test_a_retry_after_date_counts_from_the_callers_clock(server: ScriptServer) -> None:
+    """Retry-After as an HTTP date: the wait is that date minus the ``now`` the poller gave."""
+    server.handlers["/maintenance.xml"] = static(
+        b"down for maintenance", status=503, Retry_After="Wed, 25 Nov 2026 14:00:00 GMT"
+    )
+    now = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
+
+    async def go() -> None:
+        async with new_client() as client:
+            policy = FetchPolicy(allow_private=True)
+            await fetch_feed(client, server.url("/maintenance.xml"), policy, now=now)
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(go())
+    assert caught.value.status == 503 and caught.value.retry_after == 5400

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from monitor.config import Settings
-from monitor.delivery.dispatch import FAULT_ENV, LEASE, compose_due, deliver_due
+from monitor.config import FAULT_ENV, Settings
+from monitor.delivery.dispatch import LEASE, compose_due, deliver_due
 from storage.database import open_engine
 from storage.digests import digest_clusters, list_digests
 from storage.subscriptions import add_subscription

@@ -259,12 +259,12 @@ def test_a_restarted_service_remembers_what_it_stored(
     in_pool: bool,
 ) -> None:
     """After a restart the same items are known, however old their publication dates."""
-    from monitor.poll import ingest
+    from monitor.poll import memory
 
-    caplog.set_level("INFO", logger="monitor.poll.ingest")
+    caplog.set_level("INFO", logger="monitor.poll.memory")
     if in_pool:  # a handful of stories stands in for the many that use the parser processes
-        monkeypatch.setattr(ingest, "SEED_CHUNK", 4)
-        monkeypatch.setattr(ingest, "SEED_AHEAD", 1)
+        monkeypatch.setattr(memory, "SEED_CHUNK", 4)
+        monkeypatch.setattr(memory, "SEED_AHEAD", 1)
     items = [
         Item(
             f"r-{n}",

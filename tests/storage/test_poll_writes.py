@@ -96,10 +96,14 @@ def test_claimed_feeds_are_not_claimed_again_until_the_lease_ends(engine: Engine
 
 def test_errors_are_counted_on_the_feed_with_their_reason(engine: Engine) -> None:
     feed, _ = add_feed(engine, "https://a.example/rss", NOW)
-    for _ in range(3):
-        record_feed_error(engine, feed.id, "HTTP 500", NOW, NOW + timedelta(hours=1))
+    for n, state in enumerate(("degraded", "degraded", "failing"), start=1):
+        reason = f"{n} failures in a row; last: HTTP 500"
+        record_feed_error(engine, feed.id, "HTTP 500", NOW, NOW + timedelta(hours=1), state, reason)
     (stored,) = list_feeds(engine)
-    assert (stored.state, stored.error_count, stored.last_error) == ("failing", 3, "HTTP 500")
+    assert (stored.error_count, stored.last_error) == (3, "HTTP 500")
+    # The health is the caller's (monitor.schedule.health): storage keeps it as given.
+    assert (stored.state, stored.state_reason) == ("failing", "3 failures in a row; last: HTTP 500")
+    assert stored.next_check_at == NOW + timedelta(hours=1)
 
 
 def test_a_cluster_reaches_a_subscription_once(engine: Engine) -> None:
