@@ -30,6 +30,7 @@ from monitor.delivery.dispatch import (
 from monitor.delivery.send import outgoing_body
 from monitor.digests.feed_alerts import AlertContent
 from monitor.digests.render import render_alert_text, render_html, render_text
+from monitor.digests.subscriptions import subscription_state
 from monitor.errors import ConfigError, NotFoundError
 from storage.digests import digest_stories, get_digest, list_digests, requeue_digest
 from storage.records import SubscriptionRecord
@@ -45,12 +46,6 @@ def find_subscription(subscription_id: int, reader: bool = False) -> Subscriptio
             f"no subscription {subscription_id}", hint="see `newswatch subscription list`"
         )
     return record
-
-
-def subscription_state(s: SubscriptionRecord) -> str:
-    if s.disabled_reason:
-        return "disabled"
-    return "paused" if s.paused else "active"
 
 
 def _require_active(s: SubscriptionRecord, what: str) -> None:
