@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +24,7 @@ from monitor.cli.context import state
 from monitor.cli.tools import stories_app
 from monitor.cli.watchlists import app as watchlist_app
 from monitor.clock import utcnow
+from monitor.config import parse_age
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
 from storage.records import StoredStory
 from storage.retention import prune_stories
@@ -35,21 +34,6 @@ from watchlists.builtin import builtin_watchlist_texts
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import Matcher, compile_watchlists
 from watchlists.nearmiss import StoryText, near_misses
-
-_AGE = re.compile(r"^(\d+)\s*([dhw])$")
-
-
-def parse_age(text: str) -> timedelta:
-    """``90d``, ``12h`` or ``2w`` as a duration."""
-    match = _AGE.match(text.strip().lower())
-    if not match:
-        raise ConfigError(f"'{text}' is not an age", hint="write it like 90d, 12h or 2w")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {
-        "d": timedelta(days=amount),
-        "h": timedelta(hours=amount),
-        "w": timedelta(weeks=amount),
-    }[unit]
 
 
 def _stored_text(name: str) -> str:

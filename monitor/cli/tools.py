@@ -7,11 +7,10 @@ daemon's matcher and deduplicator over JSON Lines.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -20,6 +19,7 @@ import typer
 from monitor.cli.console import emit, err, out, table, when
 from monitor.cli.context import state
 from monitor.clock import utcnow
+from monitor.config import parse_age
 from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
 from storage.clusters import cluster_view
 from storage.stories import get_story
@@ -195,16 +195,12 @@ def search(
         )
 
 
-_AGE = re.compile(r"^(\d+)\s*([dhw])$")
-
-
 def moment(text: str, now: datetime, option: str) -> datetime:
     """``7d``, ``12h``, ``2w`` (that long before ``now``) or a date ``2026-04-05`` (UTC)."""
-    age = _AGE.match(text.strip().lower())
-    if age:
-        amount, unit = int(age.group(1)), age.group(2)
-        unit_name = {"d": "days", "h": "hours", "w": "weeks"}[unit]
-        return now - timedelta(**{unit_name: amount})
+    try:
+        return now - parse_age(text)
+    except ConfigError:
+        pass  # not an age: a date, then
     try:
         return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
     except ValueError as exc:
