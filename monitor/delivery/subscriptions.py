@@ -1,30 +1,35 @@
-"""Adding and changing subscriptions, for the CLI, the API and the console alike.
+"""Subscriptions as the CLI, the API and the console handle them: add, change, send now, retry.
 
-Does I/O (the database; makes webhook secrets). The rules are those of
-``monitor.digests.subscriptions``, checked against the watchlists stored
-here; nothing is stored unless every value passes. A secret made here is
-returned once, for the caller to show.
+Does I/O (the database; makes webhook secrets; sending delivers). The rules
+are those of ``monitor.digests.subscriptions``, checked against the
+watchlists stored here; nothing is stored unless every value passes. A secret
+made here is returned once, for the caller to show.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from monitor.config import Settings
+from monitor.delivery.dispatch import DispatchReport, compose_due, deliver_due
 from monitor.delivery.send import new_webhook_secret
 from monitor.digests.subscriptions import (
     COMMAND_LINE,
     SubscriptionEdit,
     SubscriptionSpec,
     Wording,
+    check_active,
     check_edit,
     check_subscription,
 )
 from monitor.errors import NotFoundError
-from storage.records import SubscriptionRecord
-from storage.subscriptions import add_subscription, update_subscription
+from storage.digests import requeue_digest
+from storage.records import DigestRecord, SubscriptionRecord
+from storage.subscriptions import add_subscription, get_subscription, update_subscription
 from storage.watchlist_store import list_watchlists
 
 
@@ -35,6 +40,16 @@ class Saved:
     record: SubscriptionRecord
     changed: tuple[str, ...] = ()
     new_secret: str | None = None
+
+
+def require_subscription(
+    engine: Engine, subscription_id: int, wording: Wording = COMMAND_LINE
+) -> SubscriptionRecord:
+    """The subscription, or ``NotFoundError`` saying where the subscriptions are listed."""
+    record = get_subscription(engine, subscription_id)
+    if record is None:
+        raise NotFoundError(f"no subscription {subscription_id}", hint=wording.subscription_list)
+    return record
 
 
 def known_watchlists(engine: Engine) -> set[str]:
@@ -82,3 +97,61 @@ def edit_subscription(
     if record is None:  # removed meanwhile
         raise NotFoundError(f"no subscription {current.id}", hint="it was removed meanwhile")
     return Saved(record, tuple(sorted(changes)), new_secret)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What "send now" did: the digests composed, and what became of each delivery."""
+
+    composed: tuple[str, ...]
+    report: DispatchReport
+
+
+def send_now(
+    engine: Engine,
+    settings: Settings,
+    sub: SubscriptionRecord,
+    now: datetime,
+    wording: Wording = COMMAND_LINE,
+) -> Sent:
+    """Compose ``sub``'s digest now, whatever its schedule, and deliver what is pending for it.
+
+    A paused subscription is refused (``ConfigError``): nothing is sent to it.
+    """
+    check_active(sub, "nothing is sent to it", wording)
+    composed = compose_due(engine, now, only=sub.id, force=True)
+    report = asyncio.run(deliver_due(engine, settings, now, only=sub.id))
+    return Sent(tuple(composed), report)
+
+
+@dataclass(frozen=True)
+class Retried:
+    """A retry: the digest as it was, its subscription, and the delivery (None: sent before)."""
+
+    digest: DigestRecord
+    subscription: SubscriptionRecord | None
+    report: DispatchReport | None
+
+
+def retry_digest(
+    engine: Engine,
+    settings: Settings,
+    digest_id: str,
+    now: datetime,
+    wording: Wording = COMMAND_LINE,
+) -> Retried:
+    """Queue a failed digest again (same id, same content) and try to deliver it now.
+
+    ``NotFoundError`` for no such digest; a digest delivered before is left alone;
+    a paused subscription's digest is queued and waits for it (``ConfigError``).
+    """
+    before = requeue_digest(engine, digest_id, now)
+    if before is None:
+        raise NotFoundError(f"no digest '{digest_id}'", hint=wording.digest_list)
+    if before.state == "sent":
+        return Retried(before, None, None)
+    sub = get_subscription(engine, before.subscription_id)
+    if sub is not None:
+        check_active(sub, "the digest waits for it", wording)
+    report = asyncio.run(deliver_due(engine, settings, now, only=before.subscription_id))
+    return Retried(before, sub, report)

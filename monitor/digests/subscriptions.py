@@ -34,7 +34,10 @@ class Wording:
     use_email: str
     use_webhook: str
     remove: str  # how to remove subscription {id}
+    resume: str  # how to resume subscription {id}
     edit_help: str
+    subscription_list: str  # where the subscriptions are listed
+    digest_list: str  # where the digests are listed
 
 
 COMMAND_LINE = Wording(
@@ -48,7 +51,10 @@ COMMAND_LINE = Wording(
     use_email="use --email ADDRESS",
     use_webhook="use --webhook URL",
     remove="`newswatch subscription remove {id}`",
+    resume="`newswatch subscription resume {id}` first",
     edit_help="see `newswatch subscription edit --help`",
+    subscription_list="see `newswatch subscription list`",
+    digest_list="see `newswatch digest list`",
 )
 API = Wording(
     email="email",
@@ -61,7 +67,10 @@ API = Wording(
     use_email="give email instead",
     use_webhook="give webhook instead",
     remove="DELETE /api/v1/subscriptions/{id}",
+    resume="POST /api/v1/subscriptions/{id}/resume first",
     edit_help="give at least one field to change",
+    subscription_list="GET /api/v1/subscriptions lists them",
+    digest_list="GET /api/v1/digests lists them",
 )
 
 
@@ -214,6 +223,15 @@ def subscription_state(s: SubscriptionRecord) -> str:
     if s.disabled_reason:
         return "disabled"
     return "paused" if s.paused else "active"
+
+
+def check_active(s: SubscriptionRecord, what: str, wording: Wording = COMMAND_LINE) -> None:
+    """Refuse to send to a paused (or receiver-disabled) subscription; ``what`` says why."""
+    if s.paused:
+        raise ConfigError(
+            f"subscription {s.id} is {subscription_state(s)}: {what}",
+            hint=wording.resume.format(id=s.id),
+        )
 
 
 def check_subscription(

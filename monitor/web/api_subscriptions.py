@@ -8,25 +8,27 @@ once, when it is made.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from monitor.delivery.dispatch import compose_due, deliver_due, next_digest
-from monitor.delivery.subscriptions import create_subscription, edit_subscription
+from monitor.delivery.dispatch import next_digest
+from monitor.delivery.subscriptions import (
+    create_subscription,
+    edit_subscription,
+    require_subscription,
+    send_now,
+)
 from monitor.digests.payloads import webhook_body
 from monitor.digests.render import render_html, render_text, subject
 from monitor.digests.subscriptions import API, SubscriptionEdit, SubscriptionSpec
-from monitor.errors import ConfigError, NotFoundError
 from monitor.web.deps import Admin, Id, Reader, WebContext
 from monitor.web.views import digest_view, subscription_view
 from storage.digests import list_digests
 from storage.records import SubscriptionRecord
 from storage.subscriptions import (
-    get_subscription,
     list_subscriptions,
     remove_subscription,
     set_paused,
@@ -66,12 +68,7 @@ class SubscriptionChange(BaseModel):
 
 
 def require(ctx: WebContext, subscription_id: int) -> SubscriptionRecord:
-    record = get_subscription(ctx.engine, subscription_id)
-    if record is None:
-        raise NotFoundError(
-            f"no subscription {subscription_id}", hint="GET /api/v1/subscriptions lists them"
-        )
-    return record
+    return require_subscription(ctx.engine, subscription_id, API)
 
 
 @router.get("", summary="Every subscription")
@@ -151,16 +148,8 @@ def preview(subscription_id: Id, ctx: Reader) -> dict[str, Any]:
 
 @router.post("/{subscription_id}/send", summary="Compose the digest now and send it")
 def send(subscription_id: Id, ctx: Admin) -> dict[str, Any]:
-    sub = require(ctx, subscription_id)
-    if sub.paused:
-        raise ConfigError(
-            f"subscription {sub.id} is paused: nothing is sent to it",
-            hint=f"POST /api/v1/subscriptions/{sub.id}/resume first",
-        )
-    now = ctx.clock()
-    composed = compose_due(ctx.engine, now, only=subscription_id, force=True)
-    report = asyncio.run(deliver_due(ctx.engine, ctx.settings, now, only=subscription_id))
-    return {"composed": list(composed), "sent": report.sent, "failed": report.failed}
+    sent = send_now(ctx.engine, ctx.settings, require(ctx, subscription_id), ctx.clock(), API)
+    return {"composed": list(sent.composed), "sent": sent.report.sent, "failed": sent.report.failed}
 
 
 @router.get("/{subscription_id}/digests", summary="Delivery history, newest first")

@@ -21,6 +21,7 @@ from monitor.digests.subscriptions import (
     NEW_SECRET,
     SubscriptionEdit,
     SubscriptionSpec,
+    check_active,
     check_edit,
     check_subscription,
     subscription_state,
@@ -205,6 +206,18 @@ def test_a_change_lists_only_what_was_given() -> None:
 )
 def test_subscription_state(record: SubscriptionRecord, state: str) -> None:
     assert subscription_state(record) == state
+
+
+def test_nothing_is_sent_to_a_paused_subscription_and_the_hint_says_how_to_resume() -> None:
+    check_active(BY_MAIL, "nothing is sent to it")  # active: no error
+    with pytest.raises(ConfigError) as paused:
+        check_active(replace(BY_MAIL, paused=True), "nothing is sent to it")
+    assert paused.value.message == "subscription 7 is paused: nothing is sent to it"
+    assert paused.value.hint == "`newswatch subscription resume 7` first"
+    with pytest.raises(ConfigError) as disabled:
+        check_active(replace(BY_HOOK, paused=True, disabled_reason="410"), "it waits", API)
+    assert disabled.value.message == "subscription 8 is disabled: it waits"
+    assert disabled.value.hint == "POST /api/v1/subscriptions/8/resume first"
 
 
 # The same bad subscription, by command line and by API: the same message and hint.
