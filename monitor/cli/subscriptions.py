@@ -91,10 +91,7 @@ def add(
     try:
         saved = create_subscription(state.engine(), spec, utcnow())
     except MisappliedOptionError as exc:  # options that do not go together: a usage error
-        raise typer.BadParameter(
-            "--format and --secret apply to webhooks; an email digest is text and HTML",
-            param_hint="'--format' / '--secret'",
-        ) from exc
+        raise typer.BadParameter(exc.message, param_hint="'--format' / '--secret'") from exc
     record, channel, target = saved.record, saved.record.channel, saved.record.target
     what = record.schedule if watchlist else "feed alerts only"
     if watchlist and feed_alerts:

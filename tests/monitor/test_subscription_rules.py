@@ -259,3 +259,15 @@ def test_the_cli_and_the_api_refuse_a_bad_subscription_alike(
                 "hint": answer.json()["hint"],
             }, args
     assert list_subscriptions(sqlite_engine) == []
+
+
+def test_a_format_for_an_email_subscription_is_a_usage_error_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    ran = newswatch(
+        tmp_path / "data", "subscription", "add", "--email", "a@example.org",
+        "--format", "slack", "-w", "embassy-raids",
+    )  # fmt: skip
+    said = " ".join(ran.stderr.replace("│", " ").split())  # typer's usage box, unwrapped
+    assert ran.code == 2 and "--format and --secret apply to webhooks; an email" in said
+    assert newswatch(tmp_path / "data", "subscription", "list").text == "subscriptions: none\n"
