@@ -6,9 +6,11 @@ is read at import time. ``Settings.from_env(os.environ)`` is the only entry.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -226,3 +228,19 @@ def _check_smtp_url(url: str, origin: str = "NEWSWATCH_SMTP_URL") -> None:
             f"{origin} = {redact_url(url)!r} is not an SMTP URL",
             hint="use smtp://[user:pass@]host[:port][?starttls=true] or smtps://host[:port]",
         )
+
+
+_AGE = re.compile(r"^(\d+)\s*([dhw])$")
+
+
+def parse_age(text: str) -> timedelta:
+    """``90d``, ``12h`` or ``2w`` as a duration: how far back to look, or to keep."""
+    match = _AGE.match(text.strip().lower())
+    if not match:
+        raise ConfigError(f"'{text}' is not an age", hint="write it like 90d, 12h or 2w")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {
+        "d": timedelta(days=amount),
+        "h": timedelta(hours=amount),
+        "w": timedelta(weeks=amount),
+    }[unit]

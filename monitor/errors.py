@@ -2,6 +2,7 @@
 
     NewswatchError                      (watchlists.errors)
     ├── ConfigError (ValueError)        a setting or config file is wrong
+    │   └── MisappliedOptionError       an option that does not apply (email + format)
     ├── WatchlistError (ValueError)     a watchlist file is invalid (watchlists.errors)
     ├── UnknownWatchlistError (LookupError)
     ├── NotFoundError (LookupError)     a feed, subscription or digest that does not exist
@@ -29,6 +30,7 @@ __all__ = [
     "EmailError",
     "FeedError",
     "FetchError",
+    "MisappliedOptionError",
     "NewswatchError",
     "NotFoundError",
     "ParseError",
@@ -41,6 +43,13 @@ __all__ = [
 
 class ConfigError(NewswatchError, ValueError):
     """A setting has a value newswatch cannot use."""
+
+
+class MisappliedOptionError(ConfigError):
+    """A value was given that does not apply (a webhook format for an email subscription).
+
+    The command line reports it as a usage error (exit 2): the options do not go together.
+    """
 
 
 class NotFoundError(NewswatchError, LookupError):

@@ -6,7 +6,6 @@ through the same outbox as the daemon, so a digest keeps its id on every try.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime
 from enum import StrEnum
@@ -22,43 +21,22 @@ from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.delivery.dispatch import (
     DispatchReport,
-    compose_due,
-    deliver_due,
     next_digest,
     outgoing_content,
 )
 from monitor.delivery.send import outgoing_body
+from monitor.delivery.subscriptions import require_subscription, retry_digest, send_now
 from monitor.digests.feed_alerts import AlertContent
 from monitor.digests.render import render_alert_text, render_html, render_text
-from monitor.errors import ConfigError, NotFoundError
-from storage.digests import digest_stories, get_digest, list_digests, requeue_digest
+from monitor.errors import NotFoundError
+from storage.digests import digest_stories, get_digest, list_digests
 from storage.records import SubscriptionRecord
-from storage.subscriptions import get_subscription
 
 digest_app = typer.Typer(help="Preview, send, list and retry digests.", no_args_is_help=True)
 
 
 def find_subscription(subscription_id: int, reader: bool = False) -> SubscriptionRecord:
-    record = get_subscription(state.reader() if reader else state.engine(), subscription_id)
-    if record is None:
-        raise NotFoundError(
-            f"no subscription {subscription_id}", hint="see `newswatch subscription list`"
-        )
-    return record
-
-
-def subscription_state(s: SubscriptionRecord) -> str:
-    if s.disabled_reason:
-        return "disabled"
-    return "paused" if s.paused else "active"
-
-
-def _require_active(s: SubscriptionRecord, what: str) -> None:
-    if s.paused:
-        raise ConfigError(
-            f"subscription {s.id} is {subscription_state(s)}: {what}",
-            hint=f"`newswatch subscription resume {s.id}` first",
-        )
+    return require_subscription(state.reader() if reader else state.engine(), subscription_id)
 
 
 @digest_app.command("preview")
@@ -91,14 +69,11 @@ def send(subscription_id: int) -> None:
     Exits 0 when it was delivered (or there was nothing new to send), 1 when nothing
     could be delivered, 3 when some of what was due went out and some did not.
     """
-    sub = find_subscription(subscription_id)
-    _require_active(sub, "nothing is sent to it")
-    engine, settings, now = state.engine(), state.settings(), utcnow()
-    composed = compose_due(engine, now, only=subscription_id, force=True)
-    if not composed:
+    sub, settings = find_subscription(subscription_id), state.settings()
+    sent = send_now(state.engine(), settings, sub, utcnow())
+    if not sent.composed:
         out.print("nothing new for this subscription")
-    report = asyncio.run(deliver_due(engine, settings, now, only=subscription_id))
-    _report(settings, report, sub)
+    _report(settings, sent.report, sub)
 
 
 def _report(settings: Settings, report: DispatchReport, sub: SubscriptionRecord) -> None:
@@ -181,19 +156,13 @@ def _short(moment: datetime | None) -> str:
 @digest_app.command("retry")
 def retry(digest_id: str) -> None:
     """Queue a failed digest again (same id, same content) and try to deliver it now."""
-    engine, settings, now = state.engine(), state.settings(), utcnow()
-    before = requeue_digest(engine, digest_id, now)
-    if before is None:
-        raise NotFoundError(f"no digest '{digest_id}'", hint="see `newswatch digest list`")
-    if before.state == "sent":
-        out.print(f"digest {digest_id} was already delivered {when(before.sent_at)}")
+    settings = state.settings()
+    retried = retry_digest(state.engine(), settings, digest_id, utcnow())
+    if retried.report is None:
+        out.print(f"digest {digest_id} was already delivered {when(retried.digest.sent_at)}")
         return
-    sub = get_subscription(engine, before.subscription_id)
-    if sub is not None:
-        _require_active(sub, "the digest waits for it")
-    report = asyncio.run(deliver_due(engine, settings, now, only=before.subscription_id))
-    if sub is not None:
-        _report(settings, report, sub)
+    if retried.subscription is not None:
+        _report(settings, retried.report, retried.subscription)
 
 
 @digest_app.command("show")

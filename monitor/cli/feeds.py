@@ -5,11 +5,8 @@ Does I/O (database, files).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 import typer
 from sqlalchemy.engine import Engine
@@ -18,9 +15,13 @@ from monitor.cli.console import ExitCode, emit, err, out, table, when
 from monitor.cli.context import state
 from monitor.clock import utcnow
 from monitor.errors import ConfigError, FeedError, FetchError, NotFoundError, ParseError
-from monitor.fetch.discovery import Discovery
-from monitor.fetch.discovery import discover as discover_feed
-from monitor.fetch.http import FetchPolicy, new_client
+from monitor.fetch.feed_list import (
+    check_feed_url,
+    discover_feed,
+    drop_bundled,
+    import_outlines,
+    normalize_url,
+)
 from monitor.parse.feed import parse_feed
 from monitor.parse.opml import Outline, default_feeds, read_opml, write_opml
 from storage.feeds import add_feed, find_feed, list_feeds, remove_feed
@@ -29,50 +30,8 @@ from storage.records import FeedRecord
 app = typer.Typer(help="Manage the feeds that are polled.", no_args_is_help=True)
 
 
-_FILE_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".json", ".opml")
 FORCE_HINT = "or add it unchecked with --force (its errors then show in `newswatch feed list`)"
 JSON_HELP = "Print the list as JSON (the full values), not as a table."
-
-
-def normalize_url(text: str) -> str:
-    """``HTTP://News.Example/RSS`` as ``http://news.example/RSS``: scheme and host are not
-    case-sensitive, so one feed is not added twice for the way it was typed."""
-    parts = urlsplit(text)
-    netloc = parts.netloc
-    if parts.hostname:
-        user, at, host = netloc.rpartition("@")
-        netloc = f"{user}{at}{host.lower()}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
-
-
-def check_feed_url(url: str, allow_local: bool = True) -> str:
-    """An absolute http(s) URL, or (for offline use) a local file; say how to fix it if not."""
-    text = url.strip()
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    first = text.split("/", 1)[0]
-    if not scheme and not Path(text).exists() and "." in first and " " not in text:
-        if not first.startswith(".") and not first.lower().endswith(_FILE_SUFFIXES):
-            raise ConfigError(  # news.example.org/rss: an address without its scheme
-                f"'{url}' is not a feed address (no http:// or https://)",
-                hint=f"did you mean https://{text}?",
-            )
-    looks_local = scheme == "file" or (not scheme and ("/" in text or Path(text).exists()))
-    looks_local = looks_local or (not scheme and text.lower().endswith(_FILE_SUFFIXES))
-    if allow_local and looks_local:
-        path = Path(url2pathname(parts.path)) if scheme == "file" else Path(text)
-        if not path.is_file():
-            raise ConfigError(
-                f"no file at {path}",
-                hint="give the path of a saved feed file, or the feed's http(s) address",
-            )
-        return path.resolve().as_uri()
-    if scheme not in ("http", "https") or not parts.hostname:
-        hint = "give the full URL, e.g. https://example.com/rss.xml"
-        if allow_local:
-            hint += ", or the path of a feed file"
-        raise ConfigError(f"'{url}' is not a feed address", hint=hint)
-    return normalize_url(text)
 
 
 @app.command("add")
@@ -115,20 +74,8 @@ def _checked(url: str, discover: bool) -> tuple[str, str]:
 
     Raises the fetch or parse error, with a hint to fix it or to use --force.
     """
-    settings = state.settings()
-    policy = FetchPolicy(
-        allow_private=settings.allow_private_networks,
-        deadline=settings.fetch_timeout,
-        max_bytes=settings.max_feed_bytes,
-        user_agent=settings.user_agent,
-    )
-
-    async def run() -> Discovery:
-        async with new_client(2) as client:
-            return await discover_feed(url, policy, client, utcnow())
-
     try:
-        found = asyncio.run(run())
+        found = discover_feed(url, state.settings(), utcnow())
     except (FetchError, ParseError) as exc:
         hint = f"{exc.hint}; {FORCE_HINT}" if exc.hint else FORCE_HINT
         raise type(exc)(f"not added: {url}: {exc.message}", url=url, hint=hint) from exc
@@ -148,22 +95,14 @@ def _checked(url: str, discover: bool) -> tuple[str, str]:
 
 
 def _drop_bundled(engine: Engine, keep: int) -> None:
-    """The bundled world-news feeds stood in while there were no feeds of one's own: once
-    one is added, they go (their stories stay)."""
-    bundled = {normalize_url(o.url) for o in default_feeds()}
-    others = [f for f in list_feeds(engine) if f.id != keep]
-    if not others or len(others) != len(bundled):
-        return
-    if {normalize_url(f.url) for f in others} != bundled:
-        return
-    for feed in others:
-        remove_feed(engine, feed.id)
-    err.print(
-        f"removed the {len(others)} bundled world-news feeds that were polled while you had "
-        "no feeds of your own (their stories stay); `newswatch feed import --bundled` "
-        "brings them back",
-        markup=False,
-    )
+    dropped = drop_bundled(engine, keep)
+    if dropped:
+        err.print(
+            f"removed the {dropped} bundled world-news feeds that were polled while you had "
+            "no feeds of your own (their stories stay); `newswatch feed import --bundled` "
+            "brings them back",
+            markup=False,
+        )
 
 
 @app.command("list")
@@ -255,21 +194,12 @@ def import_(
         outlines = default_feeds()
     else:
         outlines = _read_outlines(path)
-    engine, now = state.engine(), utcnow()
-    added = 0
-    skipped: list[tuple[str, str]] = []
-    for outline in outlines:
-        try:
-            url = check_feed_url(outline.url, allow_local=False)
-            _, created = add_feed(engine, url, now, title=outline.title)
-        except ConfigError as exc:
-            skipped.append((outline.url, exc.message))
-            continue
-        added += created
-    out.print(f"{added} feeds added, {len(outlines) - added - len(skipped)} already present")
-    if skipped:
-        table("skipped", ["url", "reason"], skipped)
-        raise typer.Exit(ExitCode.PARTIAL if len(skipped) < len(outlines) else ExitCode.ERROR)
+    done = import_outlines(state.engine(), outlines, utcnow())
+    out.print(f"{done.added} feeds added, {done.present} already present")
+    if done.skipped:
+        table("skipped", ["url", "reason"], done.skipped)
+        partial = len(done.skipped) < len(outlines)
+        raise typer.Exit(ExitCode.PARTIAL if partial else ExitCode.ERROR)
 
 
 def _read_outlines(path: Path) -> list[Outline]:

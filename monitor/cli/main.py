@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 import monitor.cli.web as cli_web
 from monitor.cli import feeds as cli_feeds
-from monitor.cli import maintenance as cli_maintenance
+from monitor.cli import stories as cli_stories
 from monitor.cli import subscriptions as cli_subscriptions
 from monitor.cli import tools as cli_tools
 from monitor.cli import watchlists as cli_watchlists
@@ -70,10 +70,10 @@ app.add_typer(cli_feeds.app, name="feed")
 app.add_typer(cli_watchlists.app, name="watchlist")
 app.add_typer(cli_subscriptions.app, name="subscription")
 app.add_typer(cli_subscriptions.digest_app, name="digest")
-app.add_typer(cli_tools.stories_app, name="stories")
+app.add_typer(cli_stories.app, name="stories")
 app.command("match")(cli_tools.match)
 app.command("dedup")(cli_tools.dedup)
-app.command("backtest")(cli_maintenance.backtest)
+app.command("backtest")(cli_tools.backtest)
 app.command("web")(cli_web.web)
 
 

@@ -7,20 +7,19 @@ The digest commands live in ``cli_digests``; ``digest_app`` is re-exported here.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 
 from monitor.cli.console import emit, out, table, when
 from monitor.cli.context import state
 from monitor.cli.digests import digest_app as digest_app  # re-exported for monitor.cli.main
-from monitor.cli.digests import find_subscription, subscription_state
+from monitor.cli.digests import find_subscription
 from monitor.clock import utcnow
-from monitor.delivery.send import new_webhook_secret
+from monitor.delivery.subscriptions import create_subscription, edit_subscription
 from monitor.digests.payloads import FORMATS
-from monitor.errors import ConfigError, UnknownWatchlistError
+from monitor.digests.subscriptions import SubscriptionEdit, SubscriptionSpec, subscription_state
+from monitor.errors import ConfigError, MisappliedOptionError
 from monitor.schedule.digests import (
     describe_next,
     parse_quiet_hours,
@@ -29,13 +28,7 @@ from monitor.schedule.digests import (
 )
 from storage.feed_alerts import told_feeds
 from storage.records import SubscriptionRecord
-from storage.subscriptions import (
-    add_subscription,
-    list_subscriptions,
-    remove_subscription,
-    set_paused,
-    update_subscription,
-)
+from storage.subscriptions import list_subscriptions, remove_subscription, set_paused
 from storage.watchlist_store import list_watchlists
 
 app = typer.Typer(
@@ -43,7 +36,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_EMAIL = re.compile(r"^[^@\s,<>\"]+@[^@\s,<>\"]+\.[^@\s,<>\"]+$|^[^@\s,<>\"]+@localhost$")
 EVERY_HELP = (
     "instant, hourly, every@30m, every@6h, daily@HH:MM, weekly@mon@HH:MM, 'cron:0 8 * * 1-5'"
 )
@@ -53,81 +45,10 @@ ALERTS_HELP = (
 )
 ALERTS_ONLY = "(none: feed alerts only)"
 JSON_HELP = "Print the list as JSON (the full values), not as a table."
-
-
-def _check_watchlists(names: list[str]) -> None:
-    known = {w.name for w in list_watchlists(state.engine())}
-    for name in names:
-        if name not in known:
-            raise UnknownWatchlistError(
-                f"no watchlist '{name}'", hint=f"known watchlists: {', '.join(sorted(known))}"
-            )
-
-
-_NAMED = re.compile(r"^([^,<>\"\x00-\x1f\u2028\u2029]*?)\s*<([^<>]+)>$")
-
-
-def _check_emails(addresses: list[str]) -> str:
-    """``a@example.org`` or ``Alicia Bárcena <a@example.org>``, joined for storage."""
-    for address in addresses:
-        named = _NAMED.match(address.strip())
-        bare = named.group(2) if named else address.strip()
-        if not _EMAIL.match(bare):
-            raise ConfigError(
-                f"'{address}' is not an email address",
-                hint="give it as name@example.org or 'Full Name <name@example.org>'",
-            )
-    return ",".join(a.strip() for a in addresses)
-
-
-def _check_webhook(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"'{url}' is not an http(s) URL", hint="e.g. https://hooks.example/x")
-    return url
-
-
 FORMAT_HELP = (
     f"{', '.join(FORMATS)}; by default the one the webhook's address belongs to "
     "(Slack, Discord, Teams), else json"
 )
-_FORMAT_HOSTS = (
-    ("hooks.slack.com", "slack"),
-    ("discord.com", "discord"),
-    ("discordapp.com", "discord"),
-    ("webhook.office.com", "teams"),
-    ("logic.azure.com", "teams"),
-)
-
-
-def format_for(url: str) -> str:
-    """The payload format a webhook address calls for: a Slack address gets Slack's."""
-    host = (urlsplit(url).hostname or "").lower()
-    for suffix, fmt in _FORMAT_HOSTS:
-        if host == suffix or host.endswith("." + suffix):
-            return fmt
-    return "json"
-
-
-def _check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise ConfigError(
-            f"unknown webhook format '{fmt}'", hint=f"use one of {', '.join(FORMATS)}"
-        )
-    return fmt
-
-
-def _check_secret(secret: str) -> str:
-    if not secret.startswith("whsec_") or len(secret) < 16:
-        raise ConfigError(
-            "a webhook secret looks like whsec_ followed by base64",
-            hint="omit --secret and newswatch makes one (shown once)",
-        )
-    return secret
-
-
-def _quiet(text: str | None) -> str | None:
-    return None if not text or text.lower() == "none" else str(parse_quiet_hours(text))
 
 
 @app.command("add")
@@ -154,57 +75,31 @@ def add(
     feed_alerts: Annotated[bool, typer.Option("--feed-alerts", help=ALERTS_HELP)] = False,
 ) -> None:
     """Subscribe email addresses or a webhook to watchlists, and/or to feed health alerts."""
-    if bool(email) == bool(webhook):
-        raise ConfigError(
-            "give either --email (one or more) or --webhook", hint="e.g. --email a@example.org"
-        )
-    if not watchlist and not feed_alerts:
-        raise ConfigError(
-            "give at least one --watchlist",
-            hint="or --feed-alerts alone for a subscription that only hears about feed health",
-        )
-    if email and (format is not None or secret is not None):
-        raise typer.BadParameter(
-            "--format and --secret apply to webhooks; an email digest is text and HTML",
-            param_hint="'--format' / '--secret'",
-        )
-    watchlist = watchlist or []
-    _check_watchlists(watchlist)
-    schedule = parse_schedule(every)
-    parse_timezone(timezone)
-    shown_secret = None
-    if email:
-        channel, target = "email", _check_emails(email)
-    else:
-        assert webhook is not None
-        channel, target = "webhook", _check_webhook(webhook)
-        format = _check_format(format or format_for(target))
-        if secret is None:
-            secret = shown_secret = new_webhook_secret()
-        else:
-            _check_secret(secret)
-    record = add_subscription(
-        state.engine(),
-        channel=channel,
-        target=target,
-        watchlists=watchlist,
-        schedule=str(schedule),
+    spec = SubscriptionSpec(
+        email=email or (),
+        webhook=webhook,
+        watchlists=watchlist or (),
+        every=every,
         timezone=timezone,
-        now=utcnow(),
-        format=format or "json",
-        secret=secret if channel == "webhook" else None,
+        format=format,
+        secret=secret,
         min_score=min_score,
-        quiet_hours=_quiet(quiet_hours),
+        quiet_hours=quiet_hours,
         send_empty=send_empty,
         feed_alerts=feed_alerts,
     )
+    try:
+        saved = create_subscription(state.engine(), spec, utcnow())
+    except MisappliedOptionError as exc:  # options that do not go together: a usage error
+        raise typer.BadParameter(exc.message, param_hint="'--format' / '--secret'") from exc
+    record, channel, target = saved.record, saved.record.channel, saved.record.target
     what = record.schedule if watchlist else "feed alerts only"
     if watchlist and feed_alerts:
         what += ", feed alerts"
     how = f" ({record.format})" if channel == "webhook" else ""
     out.print(f"subscription {record.id} added: {channel}{how} {target}, {what}", markup=False)
-    if shown_secret:
-        out.print(f"webhook signing secret (shown once): {shown_secret}", markup=False)
+    if saved.new_secret:
+        out.print(f"webhook signing secret (shown once): {saved.new_secret}", markup=False)
 
 
 @app.command("list")
@@ -321,55 +216,23 @@ def edit(
     ] = None,
 ) -> None:
     """Change a subscription; what is not given stays as it is."""
-    current = find_subscription(subscription_id)
-    changes: dict[str, Any] = {}
-    if watchlist:
-        _check_watchlists(watchlist)
-        changes["watchlists"] = watchlist
-    if email:
-        if current.channel != "email":
-            raise ConfigError("this subscription is a webhook", hint="use --webhook URL")
-        changes["target"] = _check_emails(email)
-    if webhook:
-        if current.channel != "webhook":
-            raise ConfigError("this subscription is by email", hint="use --email ADDRESS")
-        changes["target"] = _check_webhook(webhook)
-    if every:
-        changes["schedule"] = str(parse_schedule(every))
-    if timezone:
-        parse_timezone(timezone)
-        changes["timezone"] = timezone
-    if (format or secret) and current.channel != "webhook":
-        raise ConfigError(
-            "--format and --secret apply to webhook subscriptions only",
-            hint=f"subscription {subscription_id} is by email",
-        )
-    if format:
-        changes["format"] = _check_format(format)
-    shown_secret = None
-    if secret:
-        changes["secret"] = shown_secret = new_webhook_secret() if secret == "new" else None
-        if secret != "new":
-            changes["secret"] = _check_secret(secret)
-    if min_score is not None:
-        changes["min_score"] = min_score
-    if quiet_hours is not None:
-        changes["quiet_hours"] = _quiet(quiet_hours)
-    if send_empty is not None:
-        changes["send_empty"] = send_empty
-    if feed_alerts is not None:
-        if not feed_alerts and not (watchlist or current.watchlists):
-            raise ConfigError(
-                f"subscription {subscription_id} gets feed alerts only: without them, nothing",
-                hint=f"`newswatch subscription remove {subscription_id}`, or give --watchlist too",
-            )
-        changes["feed_alerts"] = feed_alerts
-    if not changes:
-        raise ConfigError("nothing to change", hint="see `newswatch subscription edit --help`")
-    update_subscription(state.engine(), subscription_id, **changes)
-    out.print(f"subscription {subscription_id} changed: {', '.join(sorted(changes))}", markup=False)
-    if shown_secret:
-        out.print(f"new webhook signing secret (shown once): {shown_secret}", markup=False)
+    change = SubscriptionEdit(
+        watchlists=watchlist,
+        email=email,
+        webhook=webhook,
+        every=every,
+        timezone=timezone,
+        format=format,
+        secret=secret,
+        min_score=min_score,
+        quiet_hours=quiet_hours,
+        send_empty=send_empty,
+        feed_alerts=feed_alerts,
+    )
+    saved = edit_subscription(state.engine(), find_subscription(subscription_id), change)
+    out.print(f"subscription {subscription_id} changed: {', '.join(saved.changed)}", markup=False)
+    if saved.new_secret:
+        out.print(f"new webhook signing secret (shown once): {saved.new_secret}", markup=False)
 
 
 @app.command("remove")

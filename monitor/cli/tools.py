@@ -1,34 +1,36 @@
-"""``newswatch match``, ``newswatch dedup`` and ``newswatch stories …``: batch tools.
+"""``newswatch match``, ``newswatch dedup`` and ``newswatch backtest``: batch tools.
 
 Does I/O (files, stdout, database). ``match`` and ``dedup`` run exactly the
-daemon's matcher and deduplicator over JSON Lines.
+daemon's matcher and deduplicator over JSON Lines; ``backtest`` runs a
+watchlist over the stored stories.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from rich.markup import escape
+from rich.progress import track
 
-from monitor.cli.console import emit, err, out, table, when
-from monitor.cli.context import state
+from monitor.cli.console import err, out, table, when
+from monitor.cli.context import database_exists, state
+from monitor.cli.watchlists import stored_text
 from monitor.clock import utcnow
-from monitor.errors import ConfigError, NotFoundError, UnknownWatchlistError
-from storage.clusters import cluster_view
-from storage.stories import get_story
+from monitor.config import parse_age
+from monitor.errors import ConfigError, UnknownWatchlistError
+from storage.records import StoredStory
+from storage.stories import recent_stories
 from watchlists.builtin import builtin_watchlists
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import Matcher, compile_watchlists
 from watchlists.model import Watchlist
-
-stories_app = typer.Typer(help="Look at stored stories.", no_args_is_help=True)
+from watchlists.nearmiss import StoryText, near_misses
 
 
 @contextmanager
@@ -44,17 +46,9 @@ def _lines(path: Path) -> Iterator[TextIO]:
         yield handle
 
 
-def _database_exists() -> bool:
-    settings = state.settings()
-    url = settings.effective_database_url
-    if not url.startswith("sqlite"):
-        return True
-    return Path(url.split("///", 1)[-1]).is_file()
-
-
 def match_watchlists(names: list[str]) -> list[Watchlist]:
     """The stored, enabled watchlists if this data directory has a database; else the built-ins."""
-    if _database_exists():
+    if database_exists(state.settings()):
         from storage.watchlist_store import list_watchlists
 
         chosen = [
@@ -129,125 +123,103 @@ def dedup(
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
-@stories_app.command("search")
-def search(
-    query: Annotated[
-        str,
-        typer.Argument(
-            help="Words that must all occur in the title or summary; word* is a prefix."
+def backtest(
+    name: str,
+    since: Annotated[str, typer.Option("--since", help="How far back, e.g. 30d.")] = "30d",
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows to show.")] = 50,
+    near: Annotated[
+        bool,
+        typer.Option(
+            "--near-misses", help="Stories with the watchlist's concepts that did not match."
         ),
-    ],
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Stories to show.")] = 50,
-    watchlist: Annotated[
-        str | None, typer.Option("--watchlist", "-w", help="Only stories this watchlist matched.")
-    ] = None,
-    feed: Annotated[
-        str | None, typer.Option("--feed", help="Only from this feed (URL or id).")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="First seen since: 7d, 12h, or 2026-04-05.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="First seen before: 2026-04-30, or 2d.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the stories as JSON.")] = False,
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document, for scripts.")
+    ] = False,
 ) -> None:
-    """Full-text search of stored stories (titles and summaries), best match first."""
-    from storage.feeds import find_feed
-    from storage.search import StoryQuery, search_stories
-
-    engine, now = state.reader(), utcnow()
-    feed_id = None
-    if feed is not None:
-        record = find_feed(engine, feed)
-        if record is None:
-            raise NotFoundError(f"no feed '{feed}'", hint="see `newswatch feed list`")
-        feed_id = record.id
-    wanted = StoryQuery(
-        query,
-        watchlist=watchlist,
-        feed_id=feed_id,
-        since=moment(since, now, "--since") if since else None,
-        until=moment(until, now, "--until") if until else None,
-    )
-    found = search_stories(engine, wanted, limit)
-    records = [
-        {
-            "id": s.id,
-            "first_seen": s.first_seen_at,
-            "source": s.source,
-            "title": s.title,
-            "url": s.url,
-        }
-        for s in found.stories
+    """Run a watchlist over stored stories and show what it would have sent (or nearly)."""
+    matcher = compile_watchlists([parse_watchlist(stored_text(name), name)])
+    stories = recent_stories(state.engine(), utcnow() - parse_age(since))
+    if near:
+        _near_misses(name, matcher, stories, since, limit, as_json)
+        return
+    found = [
+        (story, match)
+        for story in stories
+        for match in matcher.match(story.title, story.summary, story.language)
     ]
-    emit(
-        f"stories matching '{query}'",
-        [("id", "id"), ("first_seen", "first seen"), ("source", "source"), ("title", "title")],
-        records,
-        as_json,
-    )
-    if found.total > len(found.stories) and not as_json:
-        err.print(
-            f"showing {len(found.stories)} of {found.total} stories; --limit {found.total} "
-            "shows them all, or narrow with --watchlist, --feed, --since",
-            markup=False,
-        )
-
-
-_AGE = re.compile(r"^(\d+)\s*([dhw])$")
-
-
-def moment(text: str, now: datetime, option: str) -> datetime:
-    """``7d``, ``12h``, ``2w`` (that long before ``now``) or a date ``2026-04-05`` (UTC)."""
-    age = _AGE.match(text.strip().lower())
-    if age:
-        amount, unit = int(age.group(1)), age.group(2)
-        unit_name = {"d": "days", "h": "hours", "w": "weeks"}[unit]
-        return now - timedelta(**{unit_name: amount})
-    try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"'{text}' is neither an age (7d, 12h, 2w) nor a date (2026-04-05)",
-            param_hint=f"'{option}'",
-        ) from exc
-
-
-@stories_app.command("show")
-def show(story_id: int) -> None:
-    """Show one stored story, every source of its cluster and the watchlists it matched."""
-    story = get_story(state.engine(), story_id)
-    if story is None:
-        raise NotFoundError(f"no story {story_id}", hint="find ids with `newswatch stories search`")
+    shown = found[-limit:] if limit else []
+    if as_json:
+        payload = {
+            "watchlist": name,
+            "since": since,
+            "stories": len(stories),
+            "matched": len(found),
+            "matches": [
+                {"story": s.id, "first_seen": s.first_seen_at.isoformat(), "title": s.title,
+                 **m.to_dict()}
+                for s, m in shown
+            ],
+        }  # fmt: skip
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
     rows = [
-        ["title", story.title],
-        ["url", story.url],
-        ["source", story.source],
-        ["published", when(story.published_at)],
-        ["first seen", when(story.first_seen_at)],
-        ["cluster", story.cluster_key],
-        ["summary", story.summary],
+        [s.id, when(s.first_seen_at), f"{m.score:.2f}", ", ".join(m.terms), s.title]
+        for s, m in shown
     ]
-    table(f"story {story.id}", ["", ""], rows)
-    cluster = cluster_view(state.engine(), story.cluster_key)
-    table(
-        f"reported by {len({s.source for s in cluster.sources})} source(s)",
-        ["story", "source", "first seen", "title", "url"],
+    out.print(f"{name}: {len(found)} of {len(stories)} stored stories since {since} would match")
+    table("would have matched", ["story", "first seen", "score", "terms", "title"], rows)
+
+
+def _near_misses(
+    name: str,
+    matcher: Matcher,
+    stories: Sequence[StoredStory],
+    since: str,
+    limit: int,
+    as_json: bool,
+) -> None:
+    by_key = {str(story.id): story for story in stories}
+    texts = [  # newest first, so that among equally close stories the newest shows first
+        StoryText(str(s.id), s.title, s.summary, s.language) for s in reversed(stories)
+    ]
+    progress = track(
+        texts, description="checking stored stories", console=err, transient=True
+    )  # on stderr, so that --json output stays clean
+    misses = near_misses(matcher, name, progress)
+    shown = misses[:limit]
+    if as_json:
+        payload = {
+            "watchlist": name,
+            "since": since,
+            "stories": len(stories),
+            "near_misses": len(misses),
+            "shown": [
+                {**miss.to_dict(), "first_seen": by_key[miss.story.key].first_seen_at.isoformat()}
+                for miss in shown
+            ],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out.print(
+        f"{name}: {len(misses)} of {len(stories)} stored stories since {since} carry its"
+        " concepts but did not match (closest first)",
+        markup=False,
+    )
+    rows = [
         [
-            [
-                f"{s.story_id}{' (backlog: not alerted)' if s.backlog else ''}",
-                s.source,
-                when(s.seen_at),
-                s.title,
-                s.url,
-            ]
-            for s in cluster.sources
-        ],
-    )
+            miss.story.key,
+            when(by_key[miss.story.key].first_seen_at),
+            f"{miss.closeness:.2f}",
+            escape(miss.rule),
+            escape(miss.reason),
+            escape(miss.found()),
+            escape(miss.story.title),
+        ]
+        for miss in shown
+    ]
     table(
-        "watchlists matched",
-        ["watchlist", "version", "score", "story"],
-        [[m.watchlist, m.watchlist_version, f"{m.score:.2f}", m.story_id] for m in cluster.matches],
+        "near misses",
+        ["story", "first seen", "closeness", "closest rule", "why not", "found", "title"],
+        rows,
     )
-    out.print()

@@ -1,12 +1,16 @@
-"""``newswatch watchlist …``: list, show, add, export, enable, disable, remove, test.
+"""``newswatch watchlist …``: list, show, add, export, enable, disable, remove, test, edit, reset.
 
-Does I/O (database, files). A file is validated completely before anything
-is saved: a bad file changes nothing.
+Does I/O (database, files, the editor). A file or an edit is validated
+completely before anything is saved: a bad one changes nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +19,7 @@ import typer
 from monitor.cli.console import ExitCode, day, emit, err, out, table
 from monitor.cli.context import state
 from monitor.clock import utcnow
-from monitor.errors import ConfigError, UnknownWatchlistError
+from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
 from storage.subscriptions import list_subscriptions
 from storage.watchlist_store import (
     delete_watchlist,
@@ -24,6 +28,7 @@ from storage.watchlist_store import (
     save_watchlist,
     set_enabled,
 )
+from watchlists.builtin import builtin_watchlist_texts
 from watchlists.loader import parse_watchlist
 from watchlists.matcher import Matcher, compile_watchlists
 
@@ -285,3 +290,101 @@ def build(
     except OSError as exc:
         raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
     err.print(f"draft watchlist {name} written to {output}: review it, then `watchlist add`")
+
+
+def stored_text(name: str) -> str:
+    record = get_watchlist(state.engine(), name)
+    if record is None:
+        raise UnknownWatchlistError(f"no watchlist '{name}'", hint="see `newswatch watchlist list`")
+    return record.text
+
+
+@app.command("edit")
+def edit(name: str) -> None:
+    """Open a watchlist in $EDITOR; it is saved only if it validates.
+
+    Edits that are not saved (invalid, and not edited again; or the editor
+    failed) are kept in NAME.draft.yaml in the current folder, and the path is
+    printed.
+    """
+    text = stored_text(name)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        while True:
+            try:
+                done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot start the editor '{editor}' ({exc.strerror})",
+                    hint="set VISUAL or EDITOR to an editor installed here, e.g. EDITOR=nano",
+                ) from exc
+            edited = path.read_text(encoding="utf-8")
+            if done.returncode != 0:
+                kept = f"; your edits are in {_keep_draft(name, edited)}" if edited != text else ""
+                raise ConfigError(
+                    f"the editor '{editor}' exited with status {done.returncode}: nothing saved"
+                    + kept,
+                    hint="fix the editor (VISUAL or EDITOR), or `newswatch watchlist add FILE`",
+                )
+            if edited == text:
+                out.print("no change")
+                return
+            try:
+                watchlist = parse_watchlist(edited, str(path))
+            except WatchlistError as exc:
+                out.print(f"not saved: {exc.message}", markup=False)
+                if exc.hint:
+                    out.print(f"hint: {exc.hint}", markup=False)
+                if not typer.confirm("edit again?", default=True):
+                    draft = _keep_draft(name, edited)
+                    err.print(
+                        f"not saved; your edits are in {draft}: fix them, then "
+                        f"`newswatch watchlist add {draft}`",
+                        markup=False,
+                    )
+                    raise typer.Exit(ExitCode.ERROR) from exc
+                continue
+            if watchlist.name != name:
+                draft = _keep_draft(name, edited)
+                raise ConfigError(
+                    f"the file renames the watchlist to '{watchlist.name}': not saved "
+                    f"(your edits are in {draft})",
+                    hint="keep the name, or save it as a new watchlist with `watchlist add`",
+                )
+            record = save_watchlist(state.engine(), name, edited, utcnow())
+            out.print(f"watchlist {name} saved (version {record.version})")
+            return
+
+
+def _keep_draft(name: str, text: str) -> Path:
+    """Write unsaved edits where the user will find them: the current folder, else /tmp."""
+    for number in range(100):
+        candidate = Path.cwd() / (
+            f"{name}.draft.yaml" if not number else f"{name}.draft{number}.yaml"
+        )
+        try:
+            with candidate.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    handle_fd, fallback = tempfile.mkstemp(prefix=f"{name}.", suffix=".draft.yaml")
+    with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(fallback)
+
+
+@app.command("reset")
+def reset(name: str) -> None:
+    """Put a built-in watchlist back to the shipped version (a new version is recorded)."""
+    shipped = builtin_watchlist_texts()
+    if name not in shipped:
+        raise UnknownWatchlistError(
+            f"'{name}' is not a built-in watchlist", hint=f"built-ins: {', '.join(sorted(shipped))}"
+        )
+    record = save_watchlist(state.engine(), name, shipped[name], utcnow(), builtin=True)
+    out.print(f"watchlist {name} reset to the shipped text (version {record.version})")

@@ -6,19 +6,19 @@ outbox as the daemon, so a digest keeps its id on every try.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from monitor.delivery.dispatch import deliver_due, outgoing_content
+from monitor.delivery.dispatch import outgoing_content
+from monitor.delivery.subscriptions import retry_digest
 from monitor.digests.feed_alerts import AlertContent
 from monitor.digests.render import render_alert_text, render_text
-from monitor.errors import ConfigError, NotFoundError
+from monitor.digests.subscriptions import API
+from monitor.errors import NotFoundError
 from monitor.web.deps import Admin, Reader
 from monitor.web.views import digest_view
-from storage.digests import get_digest, list_digests, requeue_digest
-from storage.subscriptions import get_subscription
+from storage.digests import get_digest, list_digests
 
 router = APIRouter(prefix="/digests", tags=["digests"])
 
@@ -48,23 +48,13 @@ def show(ctx: Reader, digest_id: str = DigestId) -> dict[str, Any]:
 
 @router.post("/{digest_id}/retry", summary="Queue a failed digest again and try it now")
 def retry(ctx: Admin, digest_id: str = DigestId) -> dict[str, Any]:
-    now = ctx.clock()
-    before = requeue_digest(ctx.engine, digest_id, now)
-    if before is None:
-        raise NotFoundError(f"no digest '{digest_id}'", hint="GET /api/v1/digests lists them")
-    if before.state == "sent":
+    retried = retry_digest(ctx.engine, ctx.settings, digest_id, ctx.clock(), API)
+    if retried.report is None:
         return {"id": digest_id, "state": "sent", "sent": [], "failed": {}}
-    sub = get_subscription(ctx.engine, before.subscription_id)
-    if sub is not None and sub.paused:
-        raise ConfigError(
-            f"subscription {sub.id} is paused: the digest waits for it",
-            hint=f"POST /api/v1/subscriptions/{sub.id}/resume first",
-        )
-    report = asyncio.run(deliver_due(ctx.engine, ctx.settings, now, only=before.subscription_id))
     after = get_digest(ctx.engine, digest_id)
     return {
         "id": digest_id,
         "state": after.state if after else "unknown",
-        "sent": report.sent,
-        "failed": report.failed,
+        "sent": retried.report.sent,
+        "failed": retried.report.failed,
     }

@@ -1,8 +1,8 @@
 """``/api/v1/feeds``: the health table, add (with discovery), remove, OPML import and export.
 
 Does I/O (the database; discovery fetches the page given). The address
-check is the CLI's ``check_feed_url``, without local files: a web client may
-not make the server read its own disk.
+check and the OPML import are ``monitor.fetch.feed_list``'s, as for the CLI,
+without local files: a web client may not make the server read its own disk.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from monitor.cli.feeds import check_feed_url
-from monitor.errors import ConfigError, FetchError, NotFoundError, ParseError
-from monitor.fetch.discovery import Discovery, discover
-from monitor.fetch.documents import document_policy
-from monitor.fetch.http import new_client
+from monitor.errors import FetchError, NotFoundError, ParseError
+from monitor.fetch.feed_list import check_feed_url, discover_feed
+from monitor.fetch.feed_list import import_outlines as import_feeds
 from monitor.parse.opml import Outline, read_opml, write_opml
 from monitor.web.deps import Admin, Id, Reader, WebContext
 from monitor.web.errors import ApiError
@@ -42,7 +40,7 @@ def added_feed(ctx: WebContext, url: str, title: str, find: bool) -> dict[str, A
     offered: list[dict[str, str]] = []
     if find:
         try:
-            found = _discover(ctx, target)
+            found = discover_feed(target, ctx.settings, ctx.clock())
         except (FetchError, ParseError) as exc:
             note = f"could not find a feed at {target} ({exc.message}); added as given"
         else:
@@ -60,28 +58,11 @@ def added_feed(ctx: WebContext, url: str, title: str, find: bool) -> dict[str, A
     return {"feed": feed_view(record), "created": created, "note": note, "offered": offered}
 
 
-def _discover(ctx: WebContext, url: str) -> Discovery:
-    async def run() -> Discovery:
-        async with new_client(2) as client:
-            return await discover(url, document_policy(ctx.settings), client, ctx.clock())
-
-    return asyncio.run(run())
-
-
 def import_outlines(ctx: WebContext, outlines: list[Outline]) -> dict[str, Any]:
     """Add every feed of an OPML file: how many were added, present, skipped and why."""
-    added, present = 0, 0
-    skipped: list[dict[str, str]] = []
-    for outline in outlines:
-        try:
-            url = check_feed_url(outline.url, allow_local=False)
-        except ConfigError as exc:
-            skipped.append({"url": outline.url, "reason": exc.message})
-            continue
-        _, created = add_feed(ctx.engine, url, ctx.clock(), title=outline.title)
-        added += created
-        present += not created
-    return {"added": added, "present": present, "skipped": skipped}
+    done = import_feeds(ctx.engine, outlines, ctx.clock())
+    skipped = [{"url": url, "reason": reason} for url, reason in done.skipped]
+    return {"added": done.added, "present": done.present, "skipped": skipped}
 
 
 @router.get("", summary="Every feed with its health")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from monitor.config import parse_age
 from monitor.errors import NotFoundError
 from monitor.web.deps import Admin, Id, Reader
 from monitor.web.paging import MAX_LIMIT, answer, page
@@ -88,7 +89,6 @@ def prune(
     ctx: Admin,
     older_than: Annotated[str, Query(pattern=r"^[0-9]{1,4}[dhw]$", description="e.g. 90d")] = "90d",
 ) -> dict[str, Any]:
-    from monitor.cli.maintenance import parse_age
     from storage.retention import prune_stories
 
     now = ctx.clock()

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from monitor.cli.maintenance import parse_age
+from monitor.config import parse_age
 from monitor.errors import ConfigError, UnknownWatchlistError, WatchlistError
 from monitor.matching.tryout import Tryout, try_watchlist
 from monitor.web.deps import Admin, Reader, WebContext

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from monitor.cli.digests import subscription_state
+from monitor.digests.subscriptions import subscription_state
 from storage.browse import Alert, Source
 from storage.records import DigestRecord, FeedRecord, StoredStory, SubscriptionRecord
 from watchlists.hits import TermHit
