@@ -115,19 +115,3 @@ def test_created_time_is_stored_in_utc() -> None:
     madrid_now = NOW.astimezone(UTC)
     content = build_digest("d", subscription(), [], madrid_now)
     assert datetime.fromisoformat(content.created_at).utcoffset() == timedelta(0)
-
-
-def test_the_digest_core_is_pure_it_imports_no_network_or_database_library() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, monitor.digests.compose, monitor.digests.render,"
-        " monitor.digests.payloads, monitor.schedule.digests\n"
-        "print(sorted(m for m in ('httpx', 'smtplib', 'sqlalchemy', 'sqlmodel', 'feedparser')"
-        " if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
