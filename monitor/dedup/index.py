@@ -79,7 +79,7 @@ class SketchIndex(Generic[T]):
 
     ``add`` returns a handle for the item; ``remove`` takes the handle back with the same
     hashes. Handles of removed items are reused. The defaults are the constants of the module
-    docstring; ``monitor.dedup.deduplicator`` also keeps an index of headline deletion keys
+    docstring; ``monitor.dedup.memory`` also keeps an index of headline deletion keys
     (all of an item's keys indexed, one hit enough: see ``monitor.dedup.headline``).
     """
 

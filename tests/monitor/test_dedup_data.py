@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.dedup.deduplicator import DedupInputError, DedupItem, Deduplicator, dedup_jsonl
+from monitor.dedup.batch import DedupInputError, dedup_jsonl
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 from monitor.parse.canonical import url_key
 
 # The shared folder sits beside the checkout (a worktree may be one level deeper).
@@ -182,8 +184,9 @@ def test_real_feeds_merge_only_reviewed_copies_and_repeat_as_same() -> None:
 
 def test_dedup_modules_import_no_io_libraries() -> None:
     code = (
-        "import sys, monitor.dedup.deduplicator, monitor.parse.canonical,"
-        " monitor.dedup.similarity, monitor.dedup.index\n"
+        "import sys, monitor.dedup.batch, monitor.dedup.deduplicator, monitor.dedup.features,"
+        " monitor.dedup.memory, monitor.parse.canonical, monitor.dedup.similarity,"
+        " monitor.dedup.index\n"
         "bad = {'httpx', 'feedparser', 'sqlalchemy', 'sqlmodel', 'apscheduler', 'smtplib'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in bad))"
     )
