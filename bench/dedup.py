@@ -40,7 +40,8 @@ from datetime import UTC, datetime, timedelta
 from dedup_real import MONTH, report, run_month
 from rapidfuzz import fuzz, process
 
-from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 from monitor.dedup.fingerprint import words
 
 TOTAL = 100_000

@@ -1,7 +1,7 @@
 """The real-text case of ``bench/dedup.py``: a month of real feed items, unlabelled.
 
 No I/O besides reading the month's JSON Lines and printing. The items go through
-``monitor.dedup.deduplicator.dedup_jsonl``, the function behind ``newswatch dedup``
+``monitor.dedup.batch.dedup_jsonl``, the function behind ``newswatch dedup``
 (so exactly the daemon's
 deduplicator), and the clusters are audited with checks that need no labels:
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from monitor.dedup.deduplicator import dedup_jsonl
+from monitor.dedup.batch import dedup_jsonl
 from monitor.dedup.fingerprint import content_words, fingerprint_of, shingles, words
 
 SHARED = next(

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import false
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.database import transaction
 from storage.records import CandidateMatch, DigestRecord
@@ -59,12 +59,12 @@ def undelivered_matches(
         ]
 
 
-def _cluster_sources(session: object, clusters: set[str]) -> dict[str, list[str]]:
+def _cluster_sources(session: Session, clusters: set[str]) -> dict[str, list[str]]:
     """Every outlet that carried each cluster, first seen first, without repeats."""
     found: dict[str, list[str]] = defaultdict(list)
     if not clusters:
         return found
-    rows = session.exec(  # type: ignore[attr-defined]
+    rows = session.exec(
         select(Story.cluster_key, StorySource.source, Story.source)
         .join(StorySource, col(StorySource.story_id) == col(Story.id))
         .where(col(Story.cluster_key).in_(clusters))

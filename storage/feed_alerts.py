@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, delete, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -132,7 +132,7 @@ def _advance(
         session.add(FeedAlert(subscription_id=subscription_id, feed_id=candidate.feed.id, **values))
         session.flush()
         return
-    result = session.execute(
+    statement = (
         update(FeedAlert)
         .where(col(FeedAlert.subscription_id) == subscription_id)
         .where(col(FeedAlert.feed_id) == candidate.feed.id)
@@ -140,7 +140,10 @@ def _advance(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    # SQLModel types ``execute`` as returning a ``Result``; for an UPDATE, SQLAlchemy returns
+    # the ``CursorResult`` it is, whose ``rowcount`` is read below.
+    result = cast("CursorResult[Any]", session.execute(statement))
+    if result.rowcount != 1:
         raise _Changed
 
 

@@ -75,6 +75,7 @@ def _save_unchanged(session: Session, polls: list[PollWrite]) -> None:
     """304s: only the feed rows change, in one executemany UPDATE."""
     if not polls:
         return
+    # SQLAlchemy sets ``__table__`` when the model class is made; SQLModel does not declare it.
     table = Feed.__table__  # type: ignore[attr-defined]
     statement = (
         update(table)

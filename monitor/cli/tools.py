@@ -116,7 +116,7 @@ def dedup(
     file: Annotated[Path, typer.Argument(help="Stories as JSON Lines ('-' for stdin).")],
 ) -> None:
     """Cluster stories in order; print {"id", "cluster"} per story (the daemon's logic)."""
-    from monitor.dedup.deduplicator import dedup_jsonl
+    from monitor.dedup.batch import dedup_jsonl
 
     with _lines(file) as lines:
         for result in dedup_jsonl(lines):

@@ -1,1 +1,2 @@
-"""Pure: the deduplicator, its index, similarity, fingerprints and headlines."""
+"""Pure: the deduplicator (features, memory, decisions, the JSONL batch), its index,
+similarity, fingerprints and headlines."""

@@ -1,6 +1,6 @@
 """Headline identity: when two outlets' headlines name one story, whatever their summaries say.
 
-Pure, no I/O. ``monitor.dedup.deduplicator`` keeps the indexes (a headline's items, its
+Pure, no I/O. ``monitor.dedup.memory`` keeps the indexes (a headline's items, its
 recurrence in a source, the deletion keys below); this module says what a
 headline is and what counts.
 

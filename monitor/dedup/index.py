@@ -79,7 +79,7 @@ class SketchIndex(Generic[T]):
 
     ``add`` returns a handle for the item; ``remove`` takes the handle back with the same
     hashes. Handles of removed items are reused. The defaults are the constants of the module
-    docstring; ``monitor.dedup.deduplicator`` also keeps an index of headline deletion keys
+    docstring; ``monitor.dedup.memory`` also keeps an index of headline deletion keys
     (all of an item's keys indexed, one hit enough: see ``monitor.dedup.headline``).
     """
 
@@ -156,7 +156,9 @@ class SketchIndex(Generic[T]):
             end = bisect_right(lows, low, start)
             if end - start > cap:
                 continue
-            for owner in all_owners[bucket][start:end]:  # type: ignore[index]
+            owners = all_owners[bucket]
+            assert owners is not None  # a bucket's lows and owners are set and cleared together
+            for owner in owners[start:end]:
                 hits[owner] = hits.get(owner, 0) + 1
         ranked = [(n, h) for h, n in hits.items() if n >= min_hits]
         if len(ranked) > limit:
@@ -175,7 +177,8 @@ class SketchIndex(Generic[T]):
         handles: set[int] = set()
         all_lows, all_owners, items, cap = self._lows, self._owners, self._items, self.cap
         for key in hashes:
-            lows = all_lows[key >> _BUCKET_BITS]
+            bucket = key >> _BUCKET_BITS
+            lows = all_lows[bucket]
             if lows is None:
                 continue
             low = key & _LOW
@@ -185,7 +188,9 @@ class SketchIndex(Generic[T]):
             end = bisect_right(lows, low, start)
             if end - start > cap:
                 continue
-            for handle in all_owners[key >> _BUCKET_BITS][start:end]:  # type: ignore[index]
+            owners = all_owners[bucket]
+            assert owners is not None  # a bucket's lows and owners are set and cleared together
+            for handle in owners[start:end]:
                 if handle not in handles and (item := items[handle]) is not None:
                     handles.add(handle)
                     found.append(item)

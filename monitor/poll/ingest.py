@@ -29,7 +29,8 @@ from sqlalchemy.engine import Engine
 from monitor import metrics
 from monitor.clock import utcnow
 from monitor.config import Settings
-from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 from monitor.errors import FeedError, FetchError, NewswatchError
 from monitor.fetch.http import FetchPolicy, FetchResult, fetch_feed
 from monitor.fetch.limits import ClientSet, HostLimiter, OncePerUrl

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from monitor.dedup.deduplicator import DedupFeatures, DedupItem, Deduplicator
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupFeatures, DedupItem
 from monitor.poll.parsers import close_parser_pool, parser_pool
 from monitor.prepare.body import stored_features
 from storage.records import StoredStory

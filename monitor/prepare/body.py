@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from monitor.dedup.deduplicator import DedupFeatures, dedup_features
+from monitor.dedup.features import DedupFeatures, dedup_features
 from monitor.dedup.index import SKETCH_SIZE
 from monitor.matching.rows import CompiledSet, match_writes
 from monitor.parse.feed import ParsedFeed, ParseFailure, parse_in_worker

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)
 

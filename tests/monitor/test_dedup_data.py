@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.dedup.deduplicator import DedupInputError, DedupItem, Deduplicator, dedup_jsonl
+from monitor.dedup.batch import DedupInputError, dedup_jsonl
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 from monitor.parse.canonical import url_key
 
 # The shared folder sits beside the checkout (a worktree may be one level deeper).

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup.deduplicator import DedupItem, Deduplicator
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem
 from monitor.dedup.headline import headline_tokens, identifying
 
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)

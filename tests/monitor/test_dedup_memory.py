@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.dedup.deduplicator import DedupItem, Deduplicator, dedup_features
+from monitor.dedup.deduplicator import Deduplicator
+from monitor.dedup.features import DedupItem, dedup_features
 from monitor.dedup.fingerprint import strip_boilerplate
 from monitor.dedup.index import MAX_CANDIDATES, POSTING_CAP, SketchIndex
 from monitor.dedup.similarity import ItemText, similar

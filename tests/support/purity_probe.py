@@ -103,7 +103,8 @@ def _exercise(feeds: list[Path]) -> None:
     from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from monitor.dedup.deduplicator import DedupItem, Deduplicator
+    from monitor.dedup.deduplicator import Deduplicator
+    from monitor.dedup.features import DedupItem
     from monitor.digests.render import email_message, render_html, render_text
     from monitor.prepare.body import PreparedFeed, prepare_feed
     from monitor.schedule.digests import is_due, parse_schedule
