@@ -201,6 +201,11 @@ def add_subscription_form(
 def _edit(current: SubscriptionRecord, typed: dict[str, Any]) -> SubscriptionEdit:
     """What the edit form changes: only the fields that differ from what is stored."""
     was = typed_from(current)
+    if was["watchlists"] and not typed["watchlists"]:  # an edit cannot empty them
+        raise ConfigError(
+            "every watchlist is unticked: a subscription keeps at least one",
+            hint="tick one, or press “Pause” to stop its digests",
+        )
     changed = {k for k in typed if typed[k] != was.get(k)}
     if "email" in changed and _addresses(typed["email"]) == _addresses(was["email"]):
         changed.discard("email")

@@ -115,6 +115,9 @@ def test_edit_pause_send_now_and_resume(console: Console, sqlite_engine: Engine)
     assert bad.status_code == 400 and "Mars/Olympus" in bad.text and "Not saved" in bad.text
     same = console.post(f"/subscriptions/{sub.id}/edit", {**form, "timezone": "UTC"})
     assert "nothing to change" in same.text
+    emptied = {k: v for k, v in form.items() if k != "watchlist"}
+    refused = console.post(f"/subscriptions/{sub.id}/edit", {**emptied, "timezone": "UTC"})
+    assert refused.status_code == 400 and "every watchlist is unticked" in refused.text
     stored = get_subscription(sqlite_engine, sub.id)
     assert stored is not None and (stored.schedule, stored.timezone) == ("hourly", "UTC")
 
