@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -103,5 +104,11 @@ def feed_days(engine: Engine, since: date) -> list[DayOfFeed]:
 
 def forget_feed_days(session: Session, feed_id: int) -> None:
     """Drop a removed feed's days (there is no foreign key to do it)."""
-    for row in session.exec(select(FeedDay).where(col(FeedDay.feed_id) == feed_id)):
-        session.delete(row)
+    session.execute(delete(FeedDay).where(col(FeedDay.feed_id) == feed_id))
+
+
+def prune_feed_days(engine: Engine, before: date) -> int:
+    """Forget the days before ``before`` (``stories prune`` does, with the stories)."""
+    with transaction(engine) as session:
+        result = session.execute(delete(FeedDay).where(col(FeedDay.day) < before))
+        return int(getattr(result, "rowcount", 0) or 0)

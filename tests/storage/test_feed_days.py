@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from storage.database import migrate, open_engine
-from storage.feed_days import feed_days
+from storage.feed_days import feed_days, prune_feed_days
 from storage.feeds import add_feed, list_feeds, record_feed_error, remove_feed
 from storage.stories import save_polls
 from tests.storage.test_poll_writes import poll, story
@@ -52,6 +52,19 @@ def test_polls_and_failures_count_on_their_day(engine: Engine) -> None:
     assert [d[0] for d in _days(engine)] == ["https://a.example/rss"]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM feed_days")).scalar_one() == 1
+
+
+def test_pruning_stories_forgets_the_poll_history_of_the_same_age(engine: Engine) -> None:
+    from storage.retention import prune_stories
+
+    feed, _ = add_feed(engine, "https://a.example/rss", DAY)
+    for n in range(3):  # three days in a row
+        at = DAY + timedelta(days=n)
+        record_feed_error(engine, feed.id, "HTTP 500", at, at, "failing", "HTTP 500")
+    prune_stories(engine, DAY + timedelta(days=1), DAY + timedelta(days=3))
+    assert [d[1] for d in _days(engine)] == [date(2024, 4, 7), date(2024, 4, 8)]
+    assert prune_feed_days(engine, date(2024, 4, 8)) == 1
+    assert [d[1] for d in _days(engine)] == [date(2024, 4, 8)]
 
 
 def test_a_poll_of_a_feed_removed_meanwhile_still_stores_the_rest(engine: Engine) -> None:
