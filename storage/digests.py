@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import false
+from sqlalchemy import and_, false, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -214,15 +214,31 @@ def mark_attempt_failed(
 
 
 def list_digests(
-    engine: Engine, limit: int = 50, state: str | None = None, subscription_id: int | None = None
+    engine: Engine,
+    limit: int = 50,
+    state: str | None = None,
+    subscription_id: int | None = None,
+    after: tuple[datetime, str] | None = None,
 ) -> list[DigestRecord]:
-    """The newest digests first, optionally of one state or one subscription."""
+    """The newest digests first, optionally of one state or one subscription.
+
+    ``after`` (the creation time and id of the last digest already shown) pages
+    on: digests made at the same moment come in id order, so none is skipped.
+    """
     with transaction(engine) as session:
         query = select(Digest).order_by(col(Digest.created_at).desc(), col(Digest.id))
         if state is not None:
             query = query.where(Digest.state == state)
         if subscription_id is not None:
             query = query.where(Digest.subscription_id == subscription_id)
+        if after is not None:
+            made, last = after
+            query = query.where(
+                or_(
+                    col(Digest.created_at) < made,
+                    and_(col(Digest.created_at) == made, col(Digest.id) > last),
+                )
+            )
         return [_record(r) for r in session.exec(query.limit(limit))]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.database import transaction
+from storage.feed_days import PollCount, count_polls, forget_feed_days
 from storage.records import FeedRecord
 from storage.tables import Feed
 
@@ -80,6 +81,7 @@ def remove_feed(engine: Engine, feed_id: int) -> None:
         row = session.get(Feed, feed_id)
         if row is not None:
             session.delete(row)
+            forget_feed_days(session, feed_id)
 
 
 def claim_due_feeds(
@@ -164,6 +166,7 @@ def record_feed_error(
         row.claimed_by = None
         row.claimed_until = None
         session.add(row)
+        count_polls(session, [PollCount(feed_id, now, True, 0, state)])
 
 
 def move_feed(engine: Engine, feed_id: int, new_url: str) -> bool:

@@ -1,4 +1,4 @@
-"""Retention: pruning old stories while keeping their identity keys as tombstones.
+"""Retention: pruning old stories (keeping their identity keys as tombstones) and poll history.
 
 Does I/O (the database). A pruned story leaves ``url:<canonical URL>`` and
 ``guid:<feed id>:<guid>`` keys behind, so a republished old item never alerts again.
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.database import transaction
+from storage.feed_days import prune_feed_days
 from storage.stories import insert_ignore
 from storage.tables import Cluster, Story, StorySource, Tombstone
 from storage.tombstones import guid_key, is_tombstoned, url_key
@@ -61,4 +62,5 @@ def prune_stories(engine: Engine, older_than: datetime, now: datetime) -> PruneS
                 .where(~exists().where(col(Story.cluster_key) == col(Cluster.key)))
             )
             stories += len(rows)
+    prune_feed_days(engine, older_than.date())  # the feeds' poll history goes with them
     return PruneSummary(stories, tombstones)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from storage.database import transaction
+from storage.feed_days import count_polls, poll_count
 from storage.records import PollSummary, PollWrite, StoredStory, StoryWrite
 from storage.tables import Cluster, Feed, Match, Story, StorySource, Tombstone
 from storage.tombstones import guid_key, url_key
@@ -58,6 +59,7 @@ def save_polls(engine: Engine, polls: list[PollWrite]) -> list[PollSummary]:
         for poll, ids in zip(present, _write_stories(session, present), strict=True):
             done[id(poll)] = _save_poll_rows(session, poll, feeds[poll.feed_id], ids, source_rows)
         insert_many_ignore(session, StorySource, source_rows)
+        count_polls(session, [poll_count(p, done.get(id(p))) for p in quiet + present])
     return [done.get(id(poll), PollSummary(0, 0, 0)) for poll in polls]
 
 

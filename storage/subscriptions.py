@@ -119,10 +119,17 @@ def update_subscription(
         return to_record(row)
 
 
-def list_subscriptions(engine: Engine) -> list[SubscriptionRecord]:
+def list_subscriptions(
+    engine: Engine, limit: int | None = None, after: int | None = None
+) -> list[SubscriptionRecord]:
+    """Subscriptions in the order they were made; ``after``: the last id already shown."""
     with transaction(engine) as session:
-        rows = session.exec(select(Subscription).order_by(col(Subscription.id)))
-        return [to_record(r) for r in rows]
+        query = select(Subscription).order_by(col(Subscription.id))
+        if after is not None:
+            query = query.where(col(Subscription.id) > after)
+        if limit is not None:
+            query = query.limit(limit)
+        return [to_record(r) for r in session.exec(query)]
 
 
 def get_subscription(engine: Engine, subscription_id: int) -> SubscriptionRecord | None:

@@ -7,11 +7,12 @@ SQLite and PostgreSQL store the same way.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -253,3 +254,20 @@ class FeedAlert(SQLModel, table=True):
     changed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class FeedDay(SQLModel, table=True):
+    """How one feed's polls went on one day (UTC): a row per feed and day it was polled.
+
+    No foreign key on purpose: counting a poll must never fail the poll's own
+    transaction (a feed removed meanwhile); reads join on the feeds that exist.
+    """
+
+    __tablename__ = "feed_days"
+
+    feed_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    polls: int = 0  # every poll that finished: answered, unchanged or failed
+    failures: int = 0
+    new_stories: int = 0
+    state: str = ""  # the feed's health after the day's last poll

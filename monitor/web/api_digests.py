@@ -1,4 +1,4 @@
-"""``/api/v1/digests``: list, show (as it was sent), retry.
+"""``/api/v1/digests``: list (in pages), show (as it was sent), retry.
 
 Does I/O (the database; a retry delivers). A retry goes through the same
 outbox as the daemon, so a digest keeps its id on every try.
@@ -16,7 +16,8 @@ from monitor.digests.feed_alerts import AlertContent
 from monitor.digests.render import render_alert_text, render_text
 from monitor.digests.subscriptions import API
 from monitor.errors import NotFoundError
-from monitor.web.deps import Admin, Reader
+from monitor.web.deps import Admin, Reader, WebContext
+from monitor.web.paging import MAX_LIMIT, answer, decode_text_cursor
 from monitor.web.views import digest_view
 from storage.digests import get_digest, list_digests
 
@@ -30,10 +31,20 @@ def list_all(
     ctx: Reader,
     state: Literal["pending", "sent", "failed"] | None = None,
     subscription: int | None = Query(None, ge=1, le=2**53),
-    limit: int = Query(50, ge=1, le=200),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=200, description="next_cursor of a page"),
 ) -> dict[str, Any]:
-    rows = list_digests(ctx.engine, limit, state, subscription)
-    return {"items": [digest_view(d) for d in rows], "next_cursor": None}
+    return digest_page(ctx, limit, cursor, state, subscription)
+
+
+def digest_page(
+    ctx: WebContext, limit: int, cursor: str | None, state: str | None, subscription: int | None
+) -> dict[str, Any]:
+    """One page of digests, newest first (a subscription's history when ``subscription``)."""
+    after = decode_text_cursor(cursor) if cursor else None
+    rows = list_digests(ctx.engine, limit, state, subscription, after)
+    keys = [(d.created_at, d.id) for d in rows]
+    return answer([digest_view(d) for d in rows], keys, limit)
 
 
 @router.get("/{digest_id}", summary="One digest, with its content and its text as sent")

@@ -24,9 +24,10 @@ from monitor.delivery.subscriptions import (
 from monitor.digests.payloads import webhook_body
 from monitor.digests.render import render_html, render_text, subject
 from monitor.digests.subscriptions import API, SubscriptionEdit, SubscriptionSpec
+from monitor.web.api_digests import digest_page
 from monitor.web.deps import Admin, Id, Reader, WebContext
-from monitor.web.views import digest_view, subscription_view
-from storage.digests import list_digests
+from monitor.web.paging import MAX_LIMIT, answer, decode_cursor
+from monitor.web.views import subscription_view
 from storage.records import SubscriptionRecord
 from storage.subscriptions import (
     list_subscriptions,
@@ -71,10 +72,16 @@ def require(ctx: WebContext, subscription_id: int) -> SubscriptionRecord:
     return require_subscription(ctx.engine, subscription_id, API)
 
 
-@router.get("", summary="Every subscription")
-def list_all(ctx: Reader) -> dict[str, Any]:
-    rows = list_subscriptions(ctx.engine)
-    return {"items": [subscription_view(s) for s in rows], "next_cursor": None}
+@router.get("", summary="Every subscription, oldest first, in pages")
+def list_all(
+    ctx: Reader,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=200, description="next_cursor of a page"),
+) -> dict[str, Any]:
+    after = decode_cursor(cursor)[1] if cursor else None
+    rows = list_subscriptions(ctx.engine, limit, after)
+    keys = [(s.created_at, s.id) for s in rows]
+    return answer([subscription_view(s) for s in rows], keys, limit)
 
 
 @router.post("", status_code=201, summary="Subscribe addresses or a webhook to watchlists")
@@ -156,8 +163,8 @@ def send(subscription_id: Id, ctx: Admin) -> dict[str, Any]:
 def history(
     subscription_id: Id,
     ctx: Reader,
-    limit: int = Query(50, ge=1, le=200),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=200, description="next_cursor of a page"),
 ) -> dict[str, Any]:
     require(ctx, subscription_id)
-    rows = list_digests(ctx.engine, limit, None, subscription_id)
-    return {"items": [digest_view(d) for d in rows], "next_cursor": None}
+    return digest_page(ctx, limit, cursor, None, subscription_id)

@@ -27,6 +27,7 @@ from monitor.web import (
     errors,
     pages,
     pages_manage,
+    pages_subscriptions,
     unsubscribe_page,
 )
 from monitor.web.access import Access
@@ -95,6 +96,7 @@ def create_app(
     pages.install(app)
     app.include_router(pages.router)
     app.include_router(pages_manage.router)
+    app.include_router(pages_subscriptions.router)
     app.include_router(unsubscribe_page.router)
 
     @app.middleware("http")

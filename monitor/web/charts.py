@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG: alerts per watchlist per day, time to alert.
+"""Charts drawn on the server as SVG: alerts per watchlist per day, time to alert, feed health.
 
 Pure: counts in, SVG text out (no script, no style sheet, no outside font), so
 a chart reads the same without JavaScript and in any browser. Every label
@@ -7,8 +7,9 @@ is escaped; every bar has a ``<title>`` with its exact number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
@@ -44,7 +45,23 @@ def _axis(top: int, plot_h: float) -> list[str]:
 
 def alerts_per_day(counts: dict[tuple[str, date], int], days: Sequence[date], title: str) -> Markup:
     """Stacked bars: one bar a day, one colour a watchlist, a legend below."""
-    names = sorted({name for name, _ in counts})
+    return stacked_per_day(counts, days, title, "no alerts in this period")
+
+
+def stacked_per_day(
+    counts: Mapping[tuple[str, date], int],
+    days: Sequence[date],
+    title: str,
+    empty: str,
+    colours: Mapping[str, str] | None = None,
+) -> Markup:
+    """Stacked bars, one a day, one colour a name (``colours``' order and colours if given)."""
+    found = {name for name, _ in counts}
+    names = [n for n in colours if n in found] if colours else sorted(found)
+
+    def colour(j: int, name: str) -> str:
+        return colours[name] if colours else PALETTE[j % len(PALETTE)]
+
     totals = [sum(counts.get((n, d), 0) for n in names) for d in days]
     top = _scale_top(max(totals, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -69,7 +86,7 @@ def alerts_per_day(counts: dict[tuple[str, date], int], days: Sequence[date], ti
             base -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)}, {day.isoformat()}: '
+                f'fill="{colour(j, name)}"><title>{escape(name)}, {day.isoformat()}: '
                 f"{value}</title></rect>"
             )
         if len(days) <= 16 or i % 2 == 0:
@@ -81,14 +98,13 @@ def alerts_per_day(counts: dict[tuple[str, date], int], days: Sequence[date], ti
         row, column = divmod(j, 4)
         x, y = LEFT + column * (plot_w / 4), HEIGHT + row * 18 - 6
         parts.append(
-            f'<rect x="{x:.1f}" y="{y - 10}" width="12" height="12" '
-            f'fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<rect x="{x:.1f}" y="{y - 10}" width="12" height="12" fill="{colour(j, name)}"/>'
             f'<text x="{x + 18:.1f}" y="{y}" font-size="12" fill="#1f2328">{escape(name)}</text>'
         )
     if not names:
         parts.append(
             f'<text x="{WIDTH / 2}" y="{TOP + plot_h / 2}" text-anchor="middle" font-size="14" '
-            'fill="#57606a">no alerts in this period</text>'
+            f'fill="#57606a">{escape(empty)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -140,3 +156,51 @@ def histogram(buckets: Sequence[tuple[str, int]], title: str) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# Feed states, healthiest first, in the colours of the feed health table.
+STATE_COLOURS = {
+    "healthy": "#1a7f37",
+    "new": "#57606a",
+    "degraded": "#d4a72c",
+    "stale": "#9a6700",
+    "failing": "#d1242f",
+    "dead": "#6e1a1f",
+}
+
+
+class FeedDayCount(Protocol):
+    """One feed's day, as ``storage.feed_days`` reads it."""
+
+    @property
+    def feed_url(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def polls(self) -> int: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+
+
+def feed_states(rows: Iterable[FeedDayCount], days: Sequence[date], title: str) -> Markup:
+    """Stacked bars: the feeds polled each day, by their health at the day's last poll."""
+    counts: dict[tuple[str, date], int] = {}
+    for row in rows:
+        key = (row.state if row.state in STATE_COLOURS else "new", row.day)
+        counts[key] = counts.get(key, 0) + 1
+    return stacked_per_day(counts, days, title, "no feed was polled in this period", STATE_COLOURS)
+
+
+def worst_feeds(rows: Iterable[FeedDayCount], limit: int = 10) -> list[tuple[str, int, int, int]]:
+    """(feed URL, polls, failed polls, days with a failure), most failed polls first."""
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        total = totals.setdefault(row.feed_url, [0, 0, 0])
+        total[0] += row.polls
+        total[1] += row.failures
+        total[2] += 1 if row.failures else 0
+    failing = [(url, t[0], t[1], t[2]) for url, t in totals.items() if t[1]]
+    failing.sort(key=lambda r: (-r[2], r[0]))
+    return failing[:limit]

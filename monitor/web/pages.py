@@ -36,6 +36,7 @@ from storage.browse import (
     story_alerts,
     story_sources,
 )
+from storage.feed_days import feed_days
 from storage.stories import get_story
 from storage.watchlist_store import list_watchlists
 
@@ -143,6 +144,7 @@ def charts_page(request: Request, days: Annotated[int, Query(ge=7, le=90)] = 14)
     start = datetime.combine(span[0], datetime.min.time(), UTC)
     counts = alerts_per_day(seen.ctx.engine, start)
     delays = alert_delays(seen.ctx.engine, start)
+    health = feed_days(seen.ctx.engine, span[0])
     return render(
         request,
         "charts.html.j2",
@@ -155,6 +157,10 @@ def charts_page(request: Request, days: Annotated[int, Query(ge=7, le=90)] = 14)
             charts.delay_buckets(delays), f"Time from publication to alert, last {days} days"
         ),
         delay_count=len(delays),
+        health=charts.feed_states(
+            health, span, f"Feeds by health at each day's last poll, last {days} days"
+        ),
+        worst=charts.worst_feeds(health),
     )
 
 

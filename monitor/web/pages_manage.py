@@ -1,4 +1,4 @@
-"""The console's managing pages: the watchlist editor, feeds, subscriptions and digest previews.
+"""The console's managing pages: the watchlist editor and feeds (subscriptions have their own).
 
 Does I/O (the database; adding a feed may fetch its page). Every form that
 changes something goes through ``session.check_change`` (session, CSRF token,
@@ -12,23 +12,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 
 from monitor.errors import WatchlistError
 from monitor.parse.opml import read_opml
 from monitor.web.api_feeds import MAX_OPML, added_feed, import_outlines
 from monitor.web.api_feeds import require as require_feed
-from monitor.web.api_subscriptions import preview_of, require
 from monitor.web.api_watchlists import MAX_YAML, summary_view, tryout, validation
 from monitor.web.api_watchlists import require as require_watchlist
 from monitor.web.deps import Id
 from monitor.web.errors import ApiError
 from monitor.web.pages import render
 from monitor.web.session import check_change, viewer
-from monitor.web.views import subscription_view
-from storage.digests import list_digests
 from storage.feeds import list_feeds, remove_feed
-from storage.subscriptions import list_subscriptions, set_paused
 from storage.watchlist_store import get_watchlist, list_watchlists, save_watchlist, set_enabled
 from watchlists.loader import parse_watchlist
 
@@ -212,54 +207,3 @@ def toggle_watchlist(
     require_watchlist(seen.ctx, name)
     set_enabled(seen.ctx.engine, name, verb == "enable")
     return RedirectResponse("/watchlists", status_code=303)
-
-
-@router.get("/subscriptions", response_class=HTMLResponse)
-def subscriptions_page(request: Request) -> HTMLResponse:
-    seen = viewer(request)
-    rows = [subscription_view(s) for s in list_subscriptions(seen.ctx.engine)]
-    return render(request, "subscriptions.html.j2", seen, subscriptions=rows)
-
-
-@router.get("/subscriptions/{subscription_id}", response_class=HTMLResponse)
-def subscription_page(request: Request, subscription_id: Id) -> HTMLResponse:
-    seen = viewer(request)
-    sub = require(seen.ctx, subscription_id)
-    return render(
-        request,
-        "subscription.html.j2",
-        seen,
-        sub=subscription_view(sub),
-        digests=list_digests(seen.ctx.engine, 50, None, subscription_id),
-        preview=preview_of(seen.ctx, sub),
-    )
-
-
-@router.get("/subscriptions/{subscription_id}/preview.html", response_class=HTMLResponse)
-def preview_frame(request: Request, subscription_id: Id) -> HTMLResponse:
-    """The next digest's email HTML, alone, for the preview frame (its inline styles allowed)."""
-    seen = viewer(request)
-    shown = preview_of(seen.ctx, require(seen.ctx, subscription_id))
-    html = shown["html"] if shown else "<p>nothing new for this subscription</p>"
-    return HTMLResponse(
-        Markup(html),
-        headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "frame-ancestors 'self'; sandbox"
-        },
-    )
-
-
-@router.post("/subscriptions/{subscription_id}/{verb}")
-def pause_resume(
-    request: Request,
-    subscription_id: Id,
-    verb: str,
-    csrf: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    seen = check_change(request, csrf)
-    if verb not in ("pause", "resume"):
-        raise ApiError(404, "not_found", f"no action '{verb}'", "pause or resume")
-    require(seen.ctx, subscription_id)
-    set_paused(seen.ctx.engine, subscription_id, verb == "pause")
-    return RedirectResponse(f"/subscriptions/{subscription_id}", status_code=303)

@@ -8,6 +8,7 @@ phone widths, are saved under ``build/screenshots/``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -239,4 +240,49 @@ def test_subscription_page_previews_the_digest_as_received(
     assert '"blocks"' in body and "Jorge Glas" in body
     p.goto(p.base + "subscriptions")  # type: ignore[attr-defined]
     _shoot(p, "subscriptions")
+    assert p.dialogs == [] and p.outside == []  # type: ignore[attr-defined]
+
+
+def test_add_a_subscription_fix_its_address_and_pause_it(
+    page: object, site: tuple[str, Engine]
+) -> None:
+    from storage.subscriptions import get_subscription
+
+    _login(page)
+    p: object = page
+    p.goto(p.base + "subscriptions")  # type: ignore[attr-defined]
+    if p.get_attribute("details#add", "open") is None:  # type: ignore[attr-defined]
+        p.click("details#add > summary")  # type: ignore[attr-defined]
+    p.fill("#add textarea[name=email]", "analyst-at-example.org")  # type: ignore[attr-defined]
+    p.check("#add input[name=watchlist][value=embassy-raids]")  # type: ignore[attr-defined]
+    p.fill("#add input[name=every]", "daily@07:30")  # type: ignore[attr-defined]
+    p.fill("#add input[name=timezone]", "America/Guayaquil")  # type: ignore[attr-defined]
+    p.click("button >> text=Add subscription")  # type: ignore[attr-defined]
+    refusal = p.inner_text("#add p.error")  # type: ignore[attr-defined]
+    assert "'analyst-at-example.org' is not an email address" in refusal
+    assert "name@example.org" in refusal  # the hint the CLI and the API give
+    assert p.input_value("#add textarea[name=email]") == "analyst-at-example.org"  # type: ignore[attr-defined]
+    assert p.input_value("#add input[name=timezone]") == "America/Guayaquil"  # type: ignore[attr-defined]
+    assert p.is_checked("#add input[name=watchlist][value=embassy-raids]")  # type: ignore[attr-defined]
+    _shoot(p, "subscription-refused")
+    p.fill("#add textarea[name=email]", "analyst@example.org")  # type: ignore[attr-defined]
+    p.click("button >> text=Add subscription")  # type: ignore[attr-defined]
+    added = p.inner_text("p.ok")  # type: ignore[attr-defined]
+    found = re.search(r"subscription (\d+) added", added)
+    assert found is not None, added
+    sub_id = int(found.group(1))
+    stored = get_subscription(site[1], sub_id)
+    assert stored is not None
+    assert (stored.target, stored.schedule, stored.timezone) == (
+        "analyst@example.org",
+        "daily@07:30",
+        "America/Guayaquil",
+    )
+    p.click("button >> text=Pause")  # type: ignore[attr-defined]
+    p.wait_for_url(f"**/subscriptions/{sub_id}")  # type: ignore[attr-defined]
+    assert "paused" in p.inner_text("main > p")  # type: ignore[attr-defined]
+    assert p.locator("button >> text=Resume").count() == 1  # type: ignore[attr-defined]
+    paused = get_subscription(site[1], sub_id)
+    assert paused is not None and paused.paused
+    _shoot(p, "subscription-paused")
     assert p.dialogs == [] and p.outside == []  # type: ignore[attr-defined]
