@@ -1,6 +1,6 @@
 """feed_days: how each feed's polls went each day, for the console's health chart
 
-Revision ID: 0009_console
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_console"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
