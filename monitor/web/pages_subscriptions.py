@@ -77,6 +77,16 @@ def _score(text: str) -> float:
         ) from exc
 
 
+_CHECKBOXES = frozenset({"send_empty", "feed_alerts", "new_secret"})
+
+
+def _typed(watchlist: list[str] | None, **fields: str) -> dict[str, Any]:
+    """The form as typed, to check and to show again: ticked boxes as booleans."""
+    typed: dict[str, Any] = {k: v == "on" if k in _CHECKBOXES else v for k, v in fields.items()}
+    typed["watchlists"] = watchlist or []
+    return typed
+
+
 def typed_from(sub: SubscriptionRecord) -> dict[str, Any]:
     """A stored subscription as its edit form shows it."""
     return {
@@ -158,18 +168,18 @@ def add_subscription_form(
 ) -> Response:
     """Add a subscription; a refused value shows its message and hint above the form."""
     seen = check_change(request, csrf)
-    typed = {
-        "email": email,
-        "webhook": webhook,
-        "watchlists": watchlist or [],
-        "every": every,
-        "timezone": timezone,
-        "format": format,
-        "quiet_hours": quiet_hours,
-        "min_score": min_score,
-        "send_empty": send_empty == "on",
-        "feed_alerts": feed_alerts == "on",
-    }
+    typed = _typed(
+        watchlist,
+        email=email,
+        webhook=webhook,
+        every=every,
+        timezone=timezone,
+        format=format,
+        quiet_hours=quiet_hours,
+        min_score=min_score,
+        send_empty=send_empty,
+        feed_alerts=feed_alerts,
+    )
     try:
         spec = SubscriptionSpec(
             email=_addresses(email),
@@ -248,19 +258,19 @@ def edit_subscription_form(
     """Change a subscription; what the form leaves as it was stays as it is."""
     seen = check_change(request, csrf)
     current = require(seen.ctx, subscription_id)
-    typed = {
-        "email": email,
-        "webhook": webhook,
-        "watchlists": watchlist or [],
-        "every": every,
-        "timezone": timezone,
-        "format": format,
-        "quiet_hours": quiet_hours,
-        "min_score": min_score,
-        "send_empty": send_empty == "on",
-        "feed_alerts": feed_alerts == "on",
-        "new_secret": new_secret == "on",
-    }
+    typed = _typed(
+        watchlist,
+        email=email,
+        webhook=webhook,
+        every=every,
+        timezone=timezone,
+        format=format,
+        quiet_hours=quiet_hours,
+        min_score=min_score,
+        send_empty=send_empty,
+        feed_alerts=feed_alerts,
+        new_secret=new_secret,
+    )
     try:
         saved = edit_subscription(seen.ctx.engine, current, _edit(current, typed), CONSOLE)
     except (ConfigError, LookupError) as exc:

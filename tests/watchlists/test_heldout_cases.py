@@ -9,13 +9,12 @@ figures measured when the set was added (one or two stories of slack per topic).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from watchlists.builtin import BUILTIN_NAMES, builtin_watchlists
-from watchlists.matcher import compile_watchlists
+from tests.support.cases import load_cases, tally
+from watchlists.builtin import BUILTIN_NAMES
 
 CASES = Path(__file__).parent / "cases" / "heldout.jsonl"
 FIELDS = {"id", "title", "summary", "language", "topics", "kind", "note"}
@@ -33,36 +32,13 @@ TOPIC_FLOORS = {
 }
 
 
-def load_cases() -> list[dict[str, object]]:
-    return [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines()]
-
-
-def tally() -> dict[str, list[int]]:
-    """True positives, false positives and false negatives per watchlist."""
-    matcher = compile_watchlists(builtin_watchlists())
-    counts = {name: [0, 0, 0] for name in BUILTIN_NAMES}
-    for case in load_cases():
-        found = {
-            m.watchlist
-            for m in matcher.match(str(case["title"]), str(case["summary"]), str(case["language"]))
-        }
-        topics = case["topics"]
-        assert isinstance(topics, list)
-        for name in BUILTIN_NAMES:
-            expected, got = name in topics, name in found
-            index = 0 if expected and got else 1 if got else 2 if expected else None
-            if index is not None:
-                counts[name][index] += 1
-    return counts
-
-
 @pytest.fixture(scope="module")
 def counts() -> dict[str, list[int]]:
-    return tally()
+    return tally(CASES)
 
 
 def test_the_set_is_whole_and_well_formed() -> None:
-    cases = load_cases()
+    cases = load_cases(CASES)
     assert [c["id"] for c in cases] == [f"held-{n:03d}" for n in range(1, 201)]
     for case in cases:
         assert set(case) == FIELDS, case["id"]

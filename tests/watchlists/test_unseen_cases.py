@@ -8,13 +8,12 @@ that widened the watchlists, a little below, so that a change that loses ground 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from watchlists.builtin import BUILTIN_NAMES, builtin_watchlists
-from watchlists.matcher import compile_watchlists
+from tests.support.cases import tally
+from watchlists.builtin import BUILTIN_NAMES
 
 CASES = Path(__file__).parent / "cases" / "unseen.jsonl"
 MICRO_PRECISION = 0.93
@@ -22,25 +21,9 @@ MICRO_RECALL = 0.82
 TOPIC_RECALL = 0.80
 
 
-def tally() -> dict[str, list[int]]:
-    matcher = compile_watchlists(builtin_watchlists())
-    counts = {name: [0, 0, 0] for name in BUILTIN_NAMES}
-    for line in CASES.read_text(encoding="utf-8").splitlines():
-        case = json.loads(line)
-        found = {
-            m.watchlist for m in matcher.match(case["title"], case["summary"], case["language"])
-        }
-        for name in BUILTIN_NAMES:
-            expected, got = name in case["topics"], name in found
-            index = 0 if expected and got else 1 if got else 2 if expected else None
-            if index is not None:
-                counts[name][index] += 1
-    return counts
-
-
 @pytest.fixture(scope="module")
 def counts() -> dict[str, list[int]]:
-    return tally()
+    return tally(CASES)
 
 
 def test_micro_precision_and_recall(counts: dict[str, list[int]]) -> None:
