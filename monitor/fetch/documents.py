@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from monitor.clock import utcnow
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.fetch.http import FetchPolicy, fetch_feed, new_client
+from monitor.fetch.http import FetchPolicy, fetch_feed, fetch_policy, new_client
 from watchlists.builder import SourceText
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -31,16 +31,6 @@ _BOMS = (
 def is_url(reference: str) -> bool:
     """Whether a document reference is a web address rather than a file path."""
     return urlsplit(reference).scheme.lower() in ("http", "https")
-
-
-def document_policy(settings: Settings) -> FetchPolicy:
-    """The fetch policy for documents: the same guard and limits as feeds."""
-    return FetchPolicy(
-        allow_private=settings.allow_private_networks,
-        deadline=settings.fetch_timeout,
-        max_bytes=settings.max_feed_bytes,
-        user_agent=settings.user_agent,
-    )
 
 
 def read_document(path: Path) -> SourceText:
@@ -83,7 +73,7 @@ def load_documents(references: Sequence[str], settings: Settings) -> list[Source
     if not references:
         raise ConfigError("no documents given", hint="name at least one file or URL")
     urls = [ref for ref in references if is_url(ref)]
-    policy = document_policy(settings)
+    policy = fetch_policy(settings)
     fetched = iter(asyncio.run(_fetch_all(urls, policy, utcnow())) if urls else [])
     documents = []
     for reference in references:

@@ -20,8 +20,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.fetch.discovery import Discovery, discover
-from monitor.fetch.documents import document_policy
-from monitor.fetch.http import new_client
+from monitor.fetch.http import fetch_policy, new_client
 from monitor.parse.opml import Outline, default_feeds
 from storage.feeds import add_feed, list_feeds, remove_feed
 
@@ -81,7 +80,7 @@ def discover_feed(url: str, settings: Settings, now: datetime) -> Discovery:
 
     async def run() -> Discovery:
         async with new_client(2) as client:
-            return await discover(url, document_policy(settings), client, now)
+            return await discover(url, fetch_policy(settings), client, now)
 
     return asyncio.run(run())
 

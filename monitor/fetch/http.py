@@ -19,6 +19,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch.netguard import check_addresses, resolve_checked
 from monitor.parse.decode import BoundedDecoder
@@ -249,3 +250,13 @@ def read_local(url: str, policy: FetchPolicy, last_modified: str | None) -> Fetc
     if len(body) > policy.max_bytes:
         raise FetchError(f"refused: the file grew over {policy.max_bytes:,} bytes", url=url)
     return FetchResult(url, 200, body, {}, None, stamp)
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The fetch policy the settings give: the network guard, deadline, size cap, user agent."""
+    return FetchPolicy(
+        allow_private=settings.allow_private_networks,
+        deadline=settings.fetch_timeout,
+        max_bytes=settings.max_feed_bytes,
+        user_agent=settings.user_agent,
+    )

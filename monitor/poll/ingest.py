@@ -32,7 +32,7 @@ from monitor.config import Settings
 from monitor.dedup.deduplicator import Deduplicator
 from monitor.dedup.features import DedupItem
 from monitor.errors import FeedError, FetchError, NewswatchError
-from monitor.fetch.http import FetchPolicy, FetchResult, fetch_feed
+from monitor.fetch.http import FetchResult, fetch_feed, fetch_policy
 from monitor.fetch.limits import ClientSet, HostLimiter, OncePerUrl
 from monitor.parse.feed import ParseFailure, raise_failure
 from monitor.parse.story import Story
@@ -81,12 +81,7 @@ class Ingestor:
         self.settings = settings
         self.worker = worker or f"worker-{uuid.uuid4().hex[:8]}"
         self.clock = clock
-        self.policy = FetchPolicy(
-            allow_private=settings.allow_private_networks,
-            deadline=settings.fetch_timeout,
-            max_bytes=settings.max_feed_bytes,
-            user_agent=settings.user_agent,
-        )
+        self.policy = fetch_policy(settings)
         self.bounds = Bounds(
             min_interval=settings.min_poll_interval, max_interval=settings.max_poll_interval
         )

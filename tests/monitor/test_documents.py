@@ -19,12 +19,12 @@ from monitor.config import Settings
 from monitor.errors import AddressRefusedError, ConfigError
 from monitor.fetch.documents import (
     decode_text,
-    document_policy,
     fetch_document,
     is_url,
     load_documents,
     read_document,
 )
+from monitor.fetch.http import fetch_policy
 from tests.support.servers import FeedServer, Route, serving
 from watchlists.loader import parse_watchlist
 
@@ -127,9 +127,9 @@ def test_fetch_refuses_loopback_unless_allowed() -> None:
     with serving(server):
         url = server.url("/page")
         with pytest.raises(AddressRefusedError, match="loopback"):
-            asyncio.run(fetch_document(url, document_policy(Settings()), utcnow()))
+            asyncio.run(fetch_document(url, fetch_policy(Settings()), utcnow()))
         assert server.requests == []
-        policy = document_policy(Settings(allow_private_networks=True))
+        policy = fetch_policy(Settings(allow_private_networks=True))
         doc = asyncio.run(fetch_document(url, policy, utcnow()))
     assert doc.name == url
     assert doc.content_type == "text/html"
